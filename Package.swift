@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Every Swift target gets the same strict settings (as apple/swift-log does).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+func lib(_ name: String, _ deps: [Target.Dependency] = [], exclude: [String] = []) -> Target {
+    .target(name: name, dependencies: deps, exclude: exclude, swiftSettings: strict)
+}
+func tests(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
+    .testTarget(name: name, dependencies: deps, resources: resources, swiftSettings: strict)
+}
+
+let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let yams: Target.Dependency = .product(name: "Yams", package: "Yams")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "sealwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sealwatch", targets: ["sealwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Pure core: values and verdicts, no I/O.
+        lib("ClusterModel"),
+        lib("Rules", ["ClusterModel"]),
+        lib("Config", ["ClusterModel", "Rules", yams]),
+
+        // HTTP client: the protocol, and libcurl behind it.
+        lib("HTTPTransport"),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        lib("CurlTransport", ["HTTPTransport", "CCurl", log]),
+
+        // Adapters.
+        lib("Probing", ["ClusterModel", "Config", "HTTPTransport", log]),
+        lib("StateStore", ["ClusterModel", log]),
+        lib("Notify", ["ClusterModel", "Config", "HTTPTransport", "StateStore", log]),
+        .systemLibrary(name: "CLinux"),
+        lib("MetricsServer", ["CLinux", log]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        lib("Systemd", ["CSystemd", "CLinux", log]),
+
+        // Composition root and the thin executable.
+        lib("Daemon", [
+            "ClusterModel", "Rules", "Config", "HTTPTransport", "CurlTransport", "Probing",
+            "StateStore", "Notify", "MetricsServer", "Systemd", log, prometheus,
+        ]),
+        .executableTarget(name: "sealwatch", dependencies: ["Daemon", argumentParser, log], swiftSettings: strict),
+
+        // Test kit: loopback servers and builders shared by the test targets.
+        lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),
+
+        tests("RulesTests", ["Rules", "ClusterModel", "TestSupport"]),
+        tests("ConfigTests", ["Config"], resources: [.copy("testdata")]),
+        tests("ProbingTests", ["Probing", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "TestSupport"],
+              resources: [.copy("Fixtures")]),
+        tests("CurlTransportTests", ["CurlTransport", "HTTPTransport", "TestSupport"]),
+        tests("MetricsServerTests", ["MetricsServer", "CLinux"]),
+        tests("SystemdTests", ["Systemd", "CLinux"]),
+        tests("StateStoreTests", ["StateStore", "ClusterModel"]),
+        tests("NotifyTests", ["Notify", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "StateStore", "TestSupport"],
+              resources: [.copy("Golden")]),
+        tests("DaemonTests", ["Daemon", "ClusterModel", "Config", "TestSupport", "HTTPTransport"]),
+        tests("IntegrationTests", ["Daemon", "ClusterModel", "Config", "TestSupport", "HTTPTransport", "CurlTransport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

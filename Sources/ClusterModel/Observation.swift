@@ -1,0 +1,81 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The Vault API endpoints Sealwatch reads; raw values are the `endpoint` metric label.
+public enum Endpoint: String, Sendable, Hashable, Codable, CaseIterable {
+    case health
+    case sealStatus = "seal_status"
+    case leader
+    case raftConfiguration = "raft_configuration"
+    case autopilot = "autopilot_state"
+    case tokenLookup = "token_lookup"
+
+    public var path: String {
+        switch self {
+        case .health: return "/v1/sys/health"
+        case .sealStatus: return "/v1/sys/seal-status"
+        case .leader: return "/v1/sys/leader"
+        case .raftConfiguration: return "/v1/sys/storage/raft/configuration"
+        case .autopilot: return "/v1/sys/storage/raft/autopilot/state"
+        case .tokenLookup: return "/v1/auth/token/lookup-self"
+        }
+    }
+}
+
+/// Why a probe of one endpoint failed. `reason` is a low-cardinality metric label: the transport
+/// reasons (`timeout`, `connection_refused`, `tls_certificate`, …) plus `bad_body` and `unexpected_status`.
+public struct ProbeFailure: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var reason: String
+    public var detail: String
+    public init(reason: String, detail: String) { self.reason = reason; self.detail = detail }
+    public var description: String { "\(reason): \(detail)" }
+    /// Transport-level failures (no usable HTTP exchange) as opposed to a bad answer.
+    public var isTransport: Bool { reason != "bad_body" && reason != "unexpected_status" }
+}
+
+/// Outcome of one request to one endpoint of one node.
+public struct ProbeResult: Sendable, Hashable, Codable {
+    public var endpoint: Endpoint
+    /// HTTP status, when a response arrived.
+    public var status: Int?
+    /// Wall time of the request, in seconds (also on failure: how long until it failed).
+    public var seconds: Double
+    public var failure: ProbeFailure?
+    public init(endpoint: Endpoint, status: Int?, seconds: Double, failure: ProbeFailure?) {
+        self.endpoint = endpoint; self.status = status; self.seconds = seconds; self.failure = failure
+    }
+    public var succeeded: Bool { failure == nil }
+}
+
+/// Everything one probe round learned about one node. A probe never throws: failures are data here.
+public struct NodeObservation: Sendable, Hashable, Codable {
+    public var node: NodeRef
+    public var state: NodeState
+    public var health: HealthInfo?
+    public var sealStatus: SealStatus?
+    public var leader: LeaderStatus?
+    /// One entry per endpoint asked this round, in the order asked.
+    public var probes: [ProbeResult]
+    /// Expiry of the node's TLS leaf certificate (https only).
+    public var certificateExpiry: Date?
+
+    public init(node: NodeRef, state: NodeState, health: HealthInfo? = nil, sealStatus: SealStatus? = nil,
+                leader: LeaderStatus? = nil, probes: [ProbeResult] = [], certificateExpiry: Date? = nil) {
+        self.node = node; self.state = state; self.health = health; self.sealStatus = sealStatus
+        self.leader = leader; self.probes = probes; self.certificateExpiry = certificateExpiry
+    }
+
+    public func probe(_ endpoint: Endpoint) -> ProbeResult? { probes.first { $0.endpoint == endpoint } }
+    /// Latency of the health probe in seconds: the latency sample rules use.
+    public var latency: Double? { probe(.health).flatMap { $0.failure == nil ? $0.seconds : nil } }
+    /// The health probe's failure, which decides reachability.
+    public var failure: ProbeFailure? { probe(.health)?.failure }
+    public var reachable: Bool { state != .unreachable }
+    /// Claims to be the active node (health 200, or leader `is_self`), only when unsealed.
+    public var claimsActive: Bool { state == .active || (state.isUnsealed && leader?.isSelf == true) }
+    public var version: String? { health?.version ?? sealStatus?.version }
+    public var clusterID: String? { health?.clusterID ?? sealStatus?.clusterID }
+}

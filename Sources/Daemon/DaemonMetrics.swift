@@ -1,0 +1,267 @@
+import ClusterModel
+import Prometheus
+import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Sealwatch's Prometheus registry: every metric family of DESIGN.md §6, updated once per cycle
+/// from snapshots and alerts, emitted on each scrape. Series of nodes, clusters and alerts that no
+/// longer exist are unregistered, so `/metrics` never reports a stale value.
+public final class DaemonMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    /// Buckets that resolve the 50 ms HighLatency line well, from 1 ms to 10 s.
+    public static let probeBuckets: [Duration] = [1, 2.5, 5, 10, 20, 30, 40, 50, 60, 75, 100, 250, 500, 1000, 2500, 5000, 10000]
+        .map { .microseconds(Int64($0 * 1000)) }
+
+    private struct SeriesKey: Hashable { var name: String; var labels: [String] }
+    private struct State: ~Copyable {
+        var gauges: [SeriesKey: Gauge] = [:]
+        var counters: [SeriesKey: Counter] = [:]
+        var histograms: [SeriesKey: DurationHistogram] = [:]
+        /// Gauges set during the current cycle's update; the rest of the cycle-owned ones are dropped.
+        var touched: Set<SeriesKey> = []
+        var cycleOwned: Set<SeriesKey> = []
+    }
+    private let state = Mutex(State())
+    private let help: [String: String]
+
+    public init(version: String) {
+        help = DaemonMetrics.helpTexts
+        gauge("sealwatch_build_info", ["version": version, "swift": DaemonMetrics.swiftVersion]).set(to: 1)
+        gauge("sealwatch_start_time_seconds", [:]).set(to: Date().timeIntervalSince1970)
+        gauge("sealwatch_config_last_reload_successful", [:]).set(to: 1)
+    }
+
+    static let swiftVersion: String = {
+        #if compiler(>=6.3)
+        return "6.3"
+        #else
+        return "6"
+        #endif
+    }()
+
+    // MARK: - Registration helpers
+
+    private func labelPairs(_ labels: [String: String]) -> [(String, String)] {
+        labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+    private func key(_ name: String, _ labels: [String: String]) -> SeriesKey {
+        SeriesKey(name: name, labels: labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+    }
+    private func descriptor(_ name: String) -> String { help[name] ?? name }
+
+    /// A gauge that lives as long as the process (self metrics).
+    @discardableResult
+    public func gauge(_ name: String, _ labels: [String: String]) -> Gauge {
+        let k = key(name, labels)
+        return state.withLock { s in
+            if let g = s.gauges[k] { return g }
+            let g = registry.makeGauge(name: name, labels: labelPairs(labels), help: descriptor(name))
+            s.gauges[k] = g
+            return g
+        }
+    }
+
+    /// Sets a per-cycle gauge; gauges not set in a cycle are unregistered by `endCycle()`.
+    public func set(_ name: String, _ labels: [String: String], _ value: Double) {
+        let g = gauge(name, labels)
+        g.set(to: value)
+        let k = key(name, labels)
+        state.withLock { s in s.touched.insert(k); s.cycleOwned.insert(k) }
+    }
+
+    public func counter(_ name: String, _ labels: [String: String]) -> Counter {
+        let k = key(name, labels)
+        return state.withLock { s in
+            if let c = s.counters[k] { return c }
+            let c = registry.makeCounter(name: name, labels: labelPairs(labels), help: descriptor(name))
+            s.counters[k] = c
+            return c
+        }
+    }
+
+    public func histogram(_ name: String, _ labels: [String: String], buckets: [Duration] = DaemonMetrics.probeBuckets) -> DurationHistogram {
+        let k = key(name, labels)
+        return state.withLock { s in
+            if let h = s.histograms[k] { return h }
+            let h = registry.makeDurationHistogram(name: name, labels: labelPairs(labels), buckets: buckets, help: descriptor(name))
+            s.histograms[k] = h
+            return h
+        }
+    }
+
+    public func beginCycle() { state.withLock { $0.touched.removeAll() } }
+
+    /// Unregisters the per-cycle gauges this cycle did not set (a removed node, a resolved alert).
+    public func endCycle() {
+        let stale: [Gauge] = state.withLock { s in
+            let gone = s.cycleOwned.subtracting(s.touched)
+            s.cycleOwned.subtract(gone)
+            return gone.compactMap { s.gauges.removeValue(forKey: $0) }
+        }
+        stale.forEach { registry.unregisterGauge($0) }
+    }
+
+    /// Drops counters and histograms of clusters that are no longer configured (after a reload).
+    public func forgetClusters(except keep: Set<String>) {
+        let (counters, histograms): ([Counter], [DurationHistogram]) = state.withLock { s in
+            func gone(_ k: SeriesKey) -> Bool {
+                guard let c = k.labels.first(where: { $0.hasPrefix("cluster=") }) else { return false }
+                return !keep.contains(String(c.dropFirst("cluster=".count)))
+            }
+            let ck = s.counters.keys.filter(gone), hk = s.histograms.keys.filter(gone)
+            return (ck.compactMap { s.counters.removeValue(forKey: $0) }, hk.compactMap { s.histograms.removeValue(forKey: $0) })
+        }
+        counters.forEach { registry.unregisterCounter($0) }
+        histograms.forEach { registry.unregisterDurationHistogram($0) }
+    }
+
+    public func emit() -> [UInt8] { registry.emitToBuffer() }
+
+    // MARK: - Per-cycle updates
+
+    /// Records one cluster snapshot: node gauges, probe histograms and error counters, cluster gauges.
+    public func record(_ snap: ClusterSnapshot, leaderChanged: Bool) {
+        let c = snap.cluster
+        for obs in snap.nodes {
+            let l = ["cluster": c, "node": obs.node.name]
+            let answered = obs.health != nil
+            set("sealwatch_node_up", l, answered ? 1 : 0)
+            if let sealed = obs.health?.sealed ?? obs.sealStatus?.sealed { set("sealwatch_node_sealed", l, sealed ? 1 : 0) }
+            else if obs.state == .sealed { set("sealwatch_node_sealed", l, 1) }
+            if let initialized = obs.health?.initialized { set("sealwatch_node_initialized", l, initialized ? 1 : 0) }
+            set("sealwatch_node_active", l, obs.claimsActive ? 1 : 0)
+            for state in NodeState.allCases {
+                set("sealwatch_node_state", l.merging(["state": state.rawValue]) { a, _ in a }, obs.state == state ? 1 : 0)
+            }
+            if answered {
+                var info = l
+                info["version"] = obs.version ?? ""
+                info["cluster_id"] = obs.clusterID ?? ""
+                info["cluster_name"] = obs.health?.clusterName ?? ""
+                set("sealwatch_node_info", info, 1)
+            }
+            if let skew = obs.health?.clockSkewMs { set("sealwatch_node_clock_skew_seconds", l, Double(skew) / 1000) }
+            if let expiry = obs.certificateExpiry { set("sealwatch_node_certificate_expiry_timestamp_seconds", l, expiry.timeIntervalSince1970) }
+            if let applied = obs.leader?.raftAppliedIndex, applied > 0 { set("sealwatch_raft_applied_index", l, Double(applied)) }
+            if let committed = obs.leader?.raftCommittedIndex, committed > 0 { set("sealwatch_raft_committed_index", l, Double(committed)) }
+            if let progress = obs.sealStatus?.progress { set("sealwatch_node_unseal_progress", l, Double(progress)) }
+            if let t = obs.sealStatus?.threshold { set("sealwatch_node_unseal_threshold", l, Double(t)) }
+            for probe in obs.probes {
+                let pl = l.merging(["endpoint": probe.endpoint.rawValue]) { a, _ in a }
+                histogram("sealwatch_probe_duration_seconds", pl).record(.seconds(double: probe.seconds))
+                if let f = probe.failure {
+                    counter("sealwatch_probe_errors_total", pl.merging(["reason": f.reason]) { a, _ in a }).increment()
+                }
+            }
+        }
+        let cl = ["cluster": c]
+        let leader = snap.leaderName
+        set("sealwatch_cluster_leader_known", cl, leader == nil ? 0 : 1)
+        set("sealwatch_cluster_active_nodes", cl, Double(snap.activeNodes.count))
+        set("sealwatch_cluster_unsealed_nodes", cl, Double(snap.nodes.filter { $0.state.isUnsealed }.count))
+        set("sealwatch_cluster_nodes", cl, Double(snap.nodes.count))
+        let changes = counter("sealwatch_cluster_leader_changes_total", cl)
+        if leaderChanged { changes.increment() }
+        if let raft = snap.raft {
+            if let ap = raft.autopilot {
+                set("sealwatch_raft_healthy", cl, ap.healthy ? 1 : 0)
+                set("sealwatch_raft_failure_tolerance", cl, Double(ap.failureTolerance))
+                set("sealwatch_raft_voters", cl, Double(ap.voters.count))
+                for server in ap.servers {
+                    let node = snap.nodes.first { $0.node.name == server.name || $0.node.name == server.id }?.node.name ?? server.name ?? server.id
+                    let l = ["cluster": c, "node": node]
+                    if let lc = server.lastContactSeconds { set("sealwatch_raft_last_contact_seconds", l, lc) }
+                    if let h = server.healthy { set("sealwatch_raft_node_healthy", l, h ? 1 : 0) }
+                }
+            } else if let config = raft.configuration {
+                set("sealwatch_raft_voters", cl, Double(config.filter(\.voter).count))
+            }
+            if let config = raft.configuration { set("sealwatch_raft_peers", cl, Double(config.count)) }
+            counter("sealwatch_raft_view_errors_total", cl).increment(by: raft.failure == nil ? 0 : 1)
+        }
+        if let token = snap.token {
+            set("sealwatch_token_valid", cl, token.failure == nil ? 1 : 0)
+            if let ttl = token.ttlSeconds { set("sealwatch_token_ttl_seconds", cl, ttl) }
+        }
+        histogram("sealwatch_cluster_probe_duration_seconds", cl).record(.seconds(double: snap.seconds))
+    }
+
+    /// One series per pending or firing alert, like Prometheus' `ALERTS`.
+    public func record(alerts: [Alert]) {
+        var counts: [String: Int] = [:]
+        for a in alerts where a.state == .pending || a.state == .firing {
+            set("sealwatch_alerts", ["alertname": a.name, "cluster": a.cluster, "node": a.node ?? "",
+                                     "severity": a.severity.rawValue, "state": a.state.rawValue], 1)
+            if a.state == .firing { counts[a.severity.rawValue, default: 0] += 1 }
+        }
+        for sev in Severity.allCases { set("sealwatch_alerts_firing", ["severity": sev.rawValue], Double(counts[sev.rawValue] ?? 0)) }
+    }
+
+    public func recordTransition(_ t: AlertTransition) {
+        counter("sealwatch_alert_transitions_total", ["alertname": t.alert.name, "cluster": t.alert.cluster, "to": t.to.rawValue]).increment()
+    }
+
+    public func recordCycle(seconds: Double, at: Date) {
+        histogram("sealwatch_poll_cycle_duration_seconds", [:]).record(.seconds(double: seconds))
+        counter("sealwatch_poll_cycles_total", [:]).increment()
+        gauge("sealwatch_last_cycle_timestamp_seconds", [:]).set(to: at.timeIntervalSince1970)
+    }
+
+    public func recordReload(success: Bool, at: Date) {
+        gauge("sealwatch_config_last_reload_successful", [:]).set(to: success ? 1 : 0)
+        if success { gauge("sealwatch_config_last_reload_success_timestamp_seconds", [:]).set(to: at.timeIntervalSince1970) }
+    }
+
+    static let helpTexts: [String: String] = [
+        "sealwatch_build_info": "Sealwatch build: version and Swift version; always 1.",
+        "sealwatch_start_time_seconds": "Unix time the daemon started.",
+        "sealwatch_config_last_reload_successful": "1 if the last configuration load or reload succeeded.",
+        "sealwatch_config_last_reload_success_timestamp_seconds": "Unix time of the last successful configuration load.",
+        "sealwatch_node_up": "1 if the node answered sys/health with a Vault body this cycle.",
+        "sealwatch_node_sealed": "1 if the node reports sealed.",
+        "sealwatch_node_initialized": "1 if the node reports initialized.",
+        "sealwatch_node_active": "1 if the node is unsealed and claims to be the active node.",
+        "sealwatch_node_state": "1 for the node's current state (active, standby, perf_standby, dr_secondary, standby_disconnected, sealed, uninitialized, removed, unreachable, unknown).",
+        "sealwatch_node_info": "Node version and cluster identity; always 1.",
+        "sealwatch_node_clock_skew_seconds": "Clock skew the node reports relative to the active node.",
+        "sealwatch_node_certificate_expiry_timestamp_seconds": "Unix time the node's TLS leaf certificate expires.",
+        "sealwatch_node_unseal_progress": "Unseal keys supplied so far on a sealed node.",
+        "sealwatch_node_unseal_threshold": "Unseal keys required on a sealed node.",
+        "sealwatch_raft_applied_index": "Raft applied index the node reports.",
+        "sealwatch_raft_committed_index": "Raft committed index the node reports.",
+        "sealwatch_raft_last_contact_seconds": "Seconds since the Raft leader last heard from the node (autopilot).",
+        "sealwatch_raft_node_healthy": "1 if autopilot considers the node healthy.",
+        "sealwatch_probe_duration_seconds": "Duration of probe requests by endpoint, failures included.",
+        "sealwatch_probe_errors_total": "Failed probe requests by endpoint and reason.",
+        "sealwatch_cluster_leader_known": "1 if the cluster has one reachable, unsealed active node.",
+        "sealwatch_cluster_active_nodes": "Unsealed nodes claiming to be active (more than 1 is split brain).",
+        "sealwatch_cluster_unsealed_nodes": "Unsealed nodes in the cluster.",
+        "sealwatch_cluster_nodes": "Configured nodes in the cluster.",
+        "sealwatch_cluster_leader_changes_total": "Leader changes observed.",
+        "sealwatch_cluster_probe_duration_seconds": "Wall time of one probe round of the cluster.",
+        "sealwatch_raft_healthy": "1 if autopilot reports the cluster healthy.",
+        "sealwatch_raft_failure_tolerance": "Voters the cluster can lose and keep quorum (autopilot).",
+        "sealwatch_raft_voters": "Raft voters.",
+        "sealwatch_raft_peers": "Servers in the Raft configuration.",
+        "sealwatch_raft_view_errors_total": "Cycles in which the Raft view (configuration, autopilot) could not be read.",
+        "sealwatch_token_valid": "1 if the monitoring token is accepted.",
+        "sealwatch_token_ttl_seconds": "Remaining TTL of the monitoring token.",
+        "sealwatch_alerts": "1 per pending or firing alert, like Prometheus' ALERTS.",
+        "sealwatch_alerts_firing": "Firing alerts by severity.",
+        "sealwatch_alert_transitions_total": "Alert state transitions by alert and target state.",
+        "sealwatch_poll_cycle_duration_seconds": "Wall time of one full poll cycle (all clusters).",
+        "sealwatch_poll_cycles_total": "Completed poll cycles.",
+        "sealwatch_last_cycle_timestamp_seconds": "Unix time the last poll cycle completed.",
+        "sealwatch_notifications_sent_total": "Notifications delivered, by receiver.",
+        "sealwatch_notifications_failed_total": "Notification attempts that failed, by receiver and reason.",
+        "sealwatch_notifications_dropped_total": "Notifications given up on (permanent failure or max age), by receiver and reason.",
+        "sealwatch_notification_retries_total": "Notification attempts that were retries, by receiver.",
+        "sealwatch_notification_queue_length": "Notifications waiting in the outbox, by receiver.",
+        "sealwatch_notification_oldest_pending_age_seconds": "Age of the oldest undelivered notification, by receiver.",
+    ]
+}

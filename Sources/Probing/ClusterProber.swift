@@ -1,0 +1,219 @@
+import ClusterModel
+import Config
+import HTTPTransport
+import Logging
+import Synchronization
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Probes every node of one cluster concurrently and assembles a `ClusterSnapshot`.
+///
+/// Per node: `sys/health` and `sys/leader` at once, then `sys/seal-status` only for a sealed or
+/// uninitialised node (its unseal progress is what matters then; health already carries version
+/// and cluster id). Per cluster, with a token: Raft configuration, autopilot state and the token's
+/// own lookup, asked of the leader first and of the other unsealed nodes after.
+/// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
+/// at most one request deadline and delays nobody else.
+public final class ClusterProber: Sendable {
+    public let cluster: ClusterConfig
+    private let transport: any HTTPTransport
+    private let timeout: Duration
+    private let connectTimeout: Duration
+    private let maxResponseBytes: Int
+    private let tls: TLSOptions
+    private let environment: [String: String]
+    private let logger: Logger
+    /// The token as last read; re-read after a 403 (rotated token) and on reload (new prober).
+    private let token = Mutex<Secret?>(nil)
+
+    public init(cluster: ClusterConfig, global: GlobalConfig, transport: any HTTPTransport,
+                environment: [String: String], logger: Logger) {
+        self.cluster = cluster
+        self.transport = transport
+        let t = cluster.timeout ?? global.timeout
+        self.timeout = .seconds(double: t)
+        self.connectTimeout = .seconds(double: min(global.connectTimeout ?? t, t))
+        self.maxResponseBytes = global.maxResponseBytes
+        self.tls = TLSOptions(caFile: cluster.tls.caFile, certFile: cluster.tls.certFile, keyFile: cluster.tls.keyFile,
+                              serverName: cluster.tls.serverName, insecureSkipVerify: cluster.tls.insecureSkipVerify)
+        self.environment = environment
+        var l = logger
+        l[metadataKey: "cluster"] = "\(cluster.name)"
+        self.logger = l
+    }
+
+    /// One probe round. `now` is the wall-clock start stamped on the snapshot.
+    public func snapshot(now: Date) async -> ClusterSnapshot {
+        let started = ContinuousClock.now
+        let refs = cluster.nodeRefs()
+        let nodes = await withTaskGroup(of: (Int, NodeObservation).self) { group in
+            for (i, ref) in refs.enumerated() {
+                group.addTask { (i, await self.observe(ref)) }
+            }
+            var out = [NodeObservation?](repeating: nil, count: refs.count)
+            for await (i, o) in group { out[i] = o }
+            return out.map { $0! }
+        }
+        var snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
+        if cluster.token != nil {
+            (snap.raft, snap.token) = await clusterView(snap)
+        }
+        snap.seconds = (ContinuousClock.now - started).seconds
+        return snap
+    }
+
+    // MARK: - Node
+
+    func observe(_ ref: NodeRef) async -> NodeObservation {
+        async let healthResult = fetch(ref.address, .health, token: false)
+        async let leaderResult = fetch(ref.address, .leader, token: false)
+        let (h, l) = await (healthResult, leaderResult)
+
+        var obs = NodeObservation(node: ref, state: .unreachable)
+        var healthProbe = h.probe
+        if let response = h.response {
+            let info = Decoders.health(response.body)
+            obs.health = info
+            obs.state = HealthVerdict.state(status: response.status, health: info)
+            if info == nil {
+                healthProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(ref.address)\(Endpoint.health.path): HTTP \(response.status) with a body that is not Vault health JSON")
+            } else if !HealthVerdict.mappedCodes.contains(response.status) && response.status >= 500 {
+                healthProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(ref.address)\(Endpoint.health.path): HTTP \(response.status)")
+            }
+            if let expiry = response.peerCertificateExpiry { obs.certificateExpiry = Date(timeIntervalSince1970: expiry) }
+        }
+        obs.probes.append(healthProbe)
+
+        // sys/leader answers 503 on a sealed node: expected, not an error.
+        var leaderProbe = l.probe
+        if let response = l.response {
+            if response.status == 200 {
+                obs.leader = Decoders.leader(response.body)
+                if obs.leader == nil {
+                    leaderProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(ref.address)\(Endpoint.leader.path): body is not JSON")
+                }
+            } else if obs.state.isUnsealed && response.status >= 500 {
+                leaderProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(ref.address)\(Endpoint.leader.path): HTTP \(response.status)")
+            }
+        }
+        obs.probes.append(leaderProbe)
+
+        if obs.state == .sealed || obs.state == .uninitialized {
+            let s = await fetch(ref.address, .sealStatus, token: false)
+            var probe = s.probe
+            if let response = s.response {
+                obs.sealStatus = response.status == 200 ? Decoders.sealStatus(response.body) : nil
+                if obs.sealStatus == nil {
+                    probe.failure = ProbeFailure(reason: response.status == 200 ? "bad_body" : "unexpected_status",
+                                                 detail: "\(ref.address)\(Endpoint.sealStatus.path): HTTP \(response.status)")
+                }
+            }
+            obs.probes.append(probe)
+        }
+        return obs
+    }
+
+    // MARK: - Cluster (token)
+
+    private func clusterView(_ snap: ClusterSnapshot) async -> (RaftView, TokenStatus?) {
+        // The leader first, then the other unsealed nodes, then anything that answered.
+        var order = snap.nodes.filter { $0.state.isUnsealed }.map(\.node)
+        if let leader = snap.leaderName, let i = order.firstIndex(where: { $0.name == leader }) {
+            order.insert(order.remove(at: i), at: 0)
+        }
+        guard !order.isEmpty else {
+            return (RaftView(failure: ProbeFailure(reason: "no_unsealed_node", detail: "no unsealed node to ask for the Raft view")), nil)
+        }
+        var view = RaftView()
+        var token: TokenStatus?
+        for ref in order {
+            async let configResult = fetch(ref.address, .raftConfiguration, token: true)
+            async let autopilotResult = fetch(ref.address, .autopilot, token: true)
+            async let tokenResult = fetch(ref.address, .tokenLookup, token: true)
+            let (c, a, t) = await (configResult, autopilotResult, tokenResult)
+            if let r = t.response {
+                if r.status == 200 { token = Decoders.tokenLookup(r.body) }
+                else if r.status == 403 || r.status == 401 {
+                    token = TokenStatus(ttlSeconds: nil, renewable: false,
+                                        failure: ProbeFailure(reason: "permission_denied", detail: "the token was refused (HTTP \(r.status)): expired, revoked or lacking the sealwatch policy"))
+                }
+            }
+            let config = c.response.flatMap { $0.status == 200 ? Decoders.raftConfiguration($0.body) : nil }
+            let autopilot = a.response.flatMap { $0.status == 200 ? Decoders.autopilot($0.body) : nil }
+            if config != nil || autopilot != nil {
+                view = RaftView(configuration: config, autopilot: autopilot, source: ref.name)
+                if config == nil || autopilot == nil {
+                    let missing = config == nil ? c : a
+                    view.failure = missing.failureDescription(ref)
+                }
+                return (view, token)
+            }
+            view.failure = c.failureDescription(ref)
+            if c.response?.status == 403 || c.response?.status == 401 { break }   // a refused token fails everywhere
+        }
+        return (view, token)
+    }
+
+    // MARK: - Requests
+
+    struct Fetch: Sendable {
+        var probe: ProbeResult
+        var response: HTTPResponse?
+        func failureDescription(_ ref: NodeRef) -> ProbeFailure {
+            if let f = probe.failure { return f }
+            if let r = response {
+                return ProbeFailure(reason: r.status == 403 || r.status == 401 ? "permission_denied" : "unexpected_status",
+                                    detail: "\(ref.address)\(probe.endpoint.path): HTTP \(r.status)")
+            }
+            return ProbeFailure(reason: "unknown", detail: "no response")
+        }
+    }
+
+    private func fetch(_ base: String, _ endpoint: Endpoint, token useToken: Bool) async -> Fetch {
+        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "sealwatch"]
+        if useToken, let t = currentToken() { headers.add("X-Vault-Token", t.reveal()) }
+        var result = await send(base, endpoint, headers: headers)
+        if useToken, result.response?.status == 403, let fresh = reloadToken(), !headers.entries.contains(where: { $0.value == fresh.reveal() }) {
+            // The token file may have been rotated: read it again and retry once.
+            headers.entries.removeAll { $0.name == "X-Vault-Token" }
+            headers.add("X-Vault-Token", fresh.reveal())
+            result = await send(base, endpoint, headers: headers)
+        }
+        return result
+    }
+
+    private func send(_ base: String, _ endpoint: Endpoint, headers: HTTPHeaders) async -> Fetch {
+        let request = HTTPRequest(method: .GET, url: base + endpoint.path, headers: headers, timeout: timeout,
+                                  connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
+        let start = ContinuousClock.now
+        do {
+            let response = try await transport.send(request)
+            let seconds = response.timings.total > .zero ? response.timings.total.seconds : (ContinuousClock.now - start).seconds
+            return Fetch(probe: ProbeResult(endpoint: endpoint, status: response.status, seconds: seconds, failure: nil), response: response)
+        } catch {
+            let seconds = (ContinuousClock.now - start).seconds
+            let failure = ProbeFailure(reason: error.reason, detail: "\(base)\(endpoint.path): \(error.detail)")
+            return Fetch(probe: ProbeResult(endpoint: endpoint, status: nil, seconds: seconds, failure: failure), response: nil)
+        }
+    }
+
+    private func currentToken() -> Secret? {
+        if let t = token.withLock({ $0 }) { return t }
+        return reloadToken()
+    }
+
+    private func reloadToken() -> Secret? {
+        guard let source = cluster.token else { return nil }
+        do {
+            let t = try source.load(environment: environment)
+            token.withLock { $0 = t }
+            return t
+        } catch {
+            logger.warning("cannot read the Vault token", metadata: ["error": "\(error.message)"])
+            return nil
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ClusterModel
+
+/// ErrorRate (node, and the cluster-level instance without a node label): failed probes / all probes
+/// within `window` is strictly greater than `threshold` (exactly 1 % does not fire). A probe failed
+/// when `ProbeResult.failure` is set: transport failures, timeouts, unparseable bodies, unmapped 5xx
+/// (a 503 from a sealed node or a 429 standby is an answer, not an error). Fewer than `min_samples`
+/// probes is unknown.
+struct ErrorRateRule: Rule {
+    let name = "ErrorRate"
+    let defaults = RuleSettings(name: "ErrorRate", forSeconds: 60, severity: .warning,
+                                threshold: 0.01, windowSeconds: 300, minSamples: 100)
+    var parameters: Set<RuleParameter> { [.threshold, .window, .minSamples] }
+
+    func thresholdProblem(_ value: Double) -> String? {
+        value > 0 && value < 1 ? nil : "must be between 0 and 1"
+    }
+
+    func evaluate(_ input: RuleInput) -> Evaluation {
+        let s = input.settings
+        let threshold = s.threshold ?? 0.01, minSamples = max(1, s.minSamples ?? 1)
+        let range = input.range(seconds: s.windowSeconds)
+        let over = s.windowSeconds.map { " over \(Format.duration($0))" } ?? ""
+        var ev = Evaluation()
+        var clusterFailed = 0, clusterTotal = 0
+
+        func judge(_ node: String?, failed: Int, total: Int) {
+            guard total >= minSamples else { ev.unknown.insert(node); return }
+            // Division is correctly rounded, so exactly 1/100 equals the literal 0.01 and does not fire.
+            let ratio = Double(failed) / Double(total)
+            guard ratio > threshold else { return }
+            let who = node ?? "cluster \(input.cluster)"
+            ev.findings.append(Finding(
+                node: node, value: ratio,
+                summary: "\(node == nil ? "cluster " : "")error rate \(Format.percent(ratio)) > \(Format.percent(threshold))\(over) (\(failed) of \(total) probes failed)",
+                description: "Probes of \(who) fail (transport errors, timeouts, bad bodies or unexpected 5xx)."))
+        }
+
+        for (i, n) in input.latest.nodes.enumerated() {
+            var failed = 0, total = 0
+            input.forEachObservation(of: n.node.name, hint: i, in: range) { o in
+                total += o.probes.count
+                for p in o.probes where p.failure != nil { failed += 1 }
+            }
+            clusterFailed += failed; clusterTotal += total
+            judge(n.node.name, failed: failed, total: total)
+        }
+        judge(nil, failed: clusterFailed, total: clusterTotal)
+        return ev
+    }
+}

@@ -1,0 +1,34 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import ClusterModel
+
+/// The rule configuration of one cluster: its nodes, expected Raft peers and the settings of every rule.
+/// A rule missing from `settings` runs with its defaults (monitoring never vanishes by omission).
+public struct ClusterRules: Sendable {
+    public let cluster: String
+    public let nodes: [NodeRef]
+    /// Raft node_ids from the config; nil = learn them from the first fully healthy view (kept in the `AlertBook`).
+    public let expectedPeers: [String]?
+    public let settings: [String: RuleSettings]
+
+    public init(cluster: String, nodes: [NodeRef], expectedPeers: [String]?, settings: [RuleSettings]) {
+        self.cluster = cluster; self.nodes = nodes; self.expectedPeers = expectedPeers
+        self.settings = Dictionary(settings.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+    }
+
+    /// The effective settings of a rule.
+    public func settings(for name: String) -> RuleSettings {
+        settings[name] ?? RuleCatalog.defaults(name) ?? RuleSettings(name: name, enabled: false, forSeconds: 0, severity: .warning)
+    }
+
+    /// The longest window an enabled rule of this cluster reads: the retention to give its `SnapshotWindow`.
+    public var retentionSeconds: Double {
+        RuleCatalog.ordered.reduce(0) { acc, rule in
+            let s = settings(for: rule.name)
+            return s.enabled ? max(acc, s.windowSeconds ?? 0) : acc
+        }
+    }
+}

@@ -1,9 +1,12 @@
 #ifndef SEALWATCH_CLINUX_SHIM_H
 #define SEALWATCH_CLINUX_SHIM_H
-/* Linux headers that Swift's Glibc module map leaves out (epoll, eventfd, signalfd, accept4, crypt). */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
+/* Linux headers that Swift's Glibc module map leaves out (epoll, eventfd, signalfd, timerfd, crypt),
+   plus zlib for gzip responses.
+
+   No _GNU_SOURCE here: it changes the definition of fd_set (fds_bits vs __fds_bits), and any Swift
+   file importing both Glibc and CLinux then fails to build ("__fds_bits from module SwiftGlibc is not
+   present in definition of fd_set in module CLinux"). The two GNU-only functions Sealwatch needs are
+   declared below with their glibc prototypes instead. */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
@@ -16,7 +19,16 @@
 #include <pthread.h>
 #include <crypt.h>
 #include <unistd.h>
+#include <zlib.h>
+
+extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+extern int pthread_setname_np(pthread_t thread, const char *name);
 
 static inline int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
 static inline int clinux_set_thread_name(const char *name) { return pthread_setname_np(pthread_self(), name); }
+
+/* deflateInit2 is a macro (it passes ZLIB_VERSION and sizeof(z_stream)); windowBits 31 = gzip wrapper. */
+static inline int clinux_deflate_init_gzip(z_stream *strm, int level) {
+    return deflateInit2(strm, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
+}
 #endif

@@ -1,0 +1,642 @@
+import CLinux
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Sealwatch's HTTP/1.1 server for `/metrics` and its small pages: one dedicated thread running a
+/// level-triggered epoll loop over non-blocking sockets (no SwiftNIO).
+///
+/// Invariants: the handler runs on the server thread, one request at a time, and must be fast; every
+/// connection is bounded in time (read, idle, write deadlines) and in memory (head size, output
+/// backpressure); beyond `maxConnections` new connections are accepted and closed at once, so the
+/// listener never stalls. `stop()` stops accepting, lets in-flight responses finish within
+/// `shutdownGracePeriod`, closes everything and joins the thread. An inherited listening descriptor is
+/// never shut down or closed.
+public final class HTTPServer: Sendable {
+    private enum Lifecycle { case idle, running(pthread_t), stopped }
+
+    private let loop: EventLoop
+    private let lifecycle = Mutex<Lifecycle>(.idle)
+
+    /// The bound address, e.g. "127.0.0.1:40123" or "[::1]:9742" (useful with port 0).
+    public let localAddress: String
+
+    /// Binds (or adopts) the listening socket; throws `HTTPServerError` naming the address on failure.
+    public init(listen: ListenTarget, configuration: HTTPServerConfiguration = .init(), logger: Logger,
+                handler: @escaping @Sendable (ServerRequest) -> ServerResponse) throws {
+        let fd: Int32
+        let owned: Bool
+        switch listen {
+        case .address(let text):
+            fd = try Listener.open(text)
+            owned = true
+        case .inheritedDescriptor(let inherited):
+            try Listener.adopt(inherited)
+            fd = inherited
+            owned = false
+        }
+        localAddress = SocketAddress.local(of: fd)?.description ?? "?"
+        do {
+            loop = try EventLoop(listenFD: fd, ownsListener: owned, configuration: configuration,
+                                 logger: logger, handler: handler)
+        } catch {
+            if owned { close(fd) }
+            throw error
+        }
+    }
+
+    deinit { stop() }
+
+    /// Spawns the server thread. Throws if already started or stopped, or if the thread cannot start.
+    public func start() throws {
+        try lifecycle.withLock { (state: inout Lifecycle) throws(HTTPServerError) in
+            guard case .idle = state else { throw HTTPServerError("HTTPServer on \(localAddress) was already started") }
+            signal(SIGPIPE, SIG_IGN)
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(loop).toOpaque()
+            let rc = pthread_create(&thread, nil, { raw in
+                let loop = Unmanaged<EventLoop>.fromOpaque(raw!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, context)
+            guard rc == 0 else {
+                Unmanaged<EventLoop>.fromOpaque(context).release()
+                throw HTTPServerError("HTTPServer on \(localAddress): cannot start its thread: \(Posix.errorString(rc))")
+            }
+            state = .running(thread)
+        }
+    }
+
+    /// Graceful stop: no new connections, in-flight responses finish (bounded by `shutdownGracePeriod`),
+    /// then every connection is closed and the thread joined. Idempotent; a second concurrent caller
+    /// returns without waiting.
+    public func stop() {
+        let thread: pthread_t? = lifecycle.withLock { state in
+            switch state {
+            case .idle:
+                state = .stopped
+                return nil
+            case .running(let t):
+                state = .stopped
+                return t
+            case .stopped:
+                return nil
+            }
+        }
+        guard let thread else { return }
+        loop.requestStop()
+        if pthread_equal(thread, pthread_self()) != 0 {
+            pthread_detach(thread)  // stop() called from the handler: the loop ends after this request
+        } else {
+            pthread_join(thread, nil)
+        }
+    }
+
+    /// True when `hash` is a bcrypt hash (`$2a$`/`$2b$`/`$2y$`) of `password` (libcrypt, constant-time compare).
+    public static func verifyBcrypt(password: String, hash: String) -> Bool {
+        BcryptVerifier().verify(password: password, hash: hash)
+    }
+}
+
+/// One client connection; touched only by the server thread.
+final class Connection {
+    enum Phase { case reading, closeAfterWrite, lingering }
+
+    let fd: Int32
+    let peer: String
+    var phase = Phase.reading
+    var input: [UInt8] = []
+    var parser: HTTPRequestParser
+    var output: [UInt8] = []
+    var outputOffset = 0
+    var events: UInt32 = 0
+    var served = 0
+    var peerClosed = false
+    var lingerAfterWrite = false
+    /// Deadline of the request being received; nil while idle between requests.
+    var requestDeadline: UInt64?
+    var idleDeadline: UInt64 = .max
+    var writeDeadline: UInt64 = .max
+    var lingerDeadline: UInt64 = .max
+
+    init(fd: Int32, peer: String, maxHeaderBytes: Int) {
+        self.fd = fd; self.peer = peer; self.parser = HTTPRequestParser(maxHeaderBytes: maxHeaderBytes)
+    }
+
+    var pendingOutput: Int { output.count - outputOffset }
+
+    var deadline: UInt64 {
+        if phase == .lingering { return lingerDeadline }
+        if pendingOutput > 0 { return writeDeadline }
+        return requestDeadline ?? idleDeadline
+    }
+}
+
+/// The epoll loop. Its mutable state is confined to the server thread (or to the owner before
+/// `start()` and after the join), which is why it may be marked `@unchecked Sendable`.
+final class EventLoop: @unchecked Sendable {
+    private let epfd: Int32
+    private let wakefd: Int32
+    private let listenFD: Int32
+    private let ownsListener: Bool
+    private let config: HTTPServerConfiguration
+    private var logger: Logger
+    private let handler: @Sendable (ServerRequest) -> ServerResponse
+    private let stopRequested = Atomic<Bool>(false)
+
+    private let readTimeout: UInt64, idleTimeout: UInt64, writeTimeout: UInt64, graceTimeout: UInt64
+    private static let outputHighWater = 1 << 20
+    private static let lingerTimeout: UInt64 = 2_000_000_000
+    private static let acceptPause: UInt64 = 100_000_000
+    private static let maxAcceptsPerWake = 256
+
+    // Server-thread state.
+    private var connections: [Int32: Connection] = [:]
+    private var listenerOpen = true
+    private var listenerRegistered = true
+    private var acceptPausedUntil: UInt64?
+    private var stopping = false
+    private var graceDeadline: UInt64 = .max
+    private var nextSweep: UInt64 = .max
+    private var lastOverloadLog: UInt64 = 0
+    private var closedFDs = false
+    private let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    private lazy var gzip = GzipCompressor()
+    private let authenticator: BasicAuthenticator?
+    private var dateCache: (second: Int, text: String) = (-1, "")
+
+    init(listenFD: Int32, ownsListener: Bool, configuration: HTTPServerConfiguration, logger: Logger,
+         handler: @escaping @Sendable (ServerRequest) -> ServerResponse) throws(HTTPServerError) {
+        func nanos(_ d: Duration) -> UInt64 {
+            let (s, atto) = d.components
+            return s < 0 ? 0 : UInt64(s) * 1_000_000_000 + UInt64(max(0, atto) / 1_000_000_000)
+        }
+        self.listenFD = listenFD
+        self.ownsListener = ownsListener
+        self.config = configuration
+        self.handler = handler
+        self.logger = logger
+        self.logger[metadataKey: "http.listen"] = "\(SocketAddress.local(of: listenFD)?.description ?? "?")"
+        readTimeout = nanos(configuration.requestReadTimeout)
+        idleTimeout = nanos(configuration.idleKeepAliveTimeout)
+        writeTimeout = nanos(configuration.writeTimeout)
+        graceTimeout = nanos(configuration.shutdownGracePeriod)
+        authenticator = configuration.basicAuth.map { BasicAuthenticator(users: $0) }
+
+        let ep = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard ep >= 0 else { throw HTTPServerError("epoll_create1: \(Posix.errorString(errno))") }
+        let wake = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        guard wake >= 0 else {
+            close(ep)
+            throw HTTPServerError("eventfd: \(Posix.errorString(errno))")
+        }
+        epfd = ep
+        wakefd = wake
+        guard Self.control(ep, EPOLL_CTL_ADD, wake, EPOLLIN.rawValue),
+              Self.control(ep, EPOLL_CTL_ADD, listenFD, EPOLLIN.rawValue) else {
+            let e = errno
+            close(ep); close(wake)
+            throw HTTPServerError("epoll_ctl: \(Posix.errorString(e))")
+        }
+    }
+
+    deinit {
+        closeOwnFDs()
+        readBuffer.deallocate()
+    }
+
+    private func closeOwnFDs() {
+        guard !closedFDs else { return }
+        closedFDs = true
+        close(epfd)
+        close(wakefd)
+        if ownsListener && listenerOpen { close(listenFD) }
+        listenerOpen = false
+    }
+
+    private static func control(_ ep: Int32, _ op: Int32, _ fd: Int32, _ events: UInt32) -> Bool {
+        var ev = epoll_event()
+        ev.events = events
+        ev.data.fd = fd
+        return epoll_ctl(ep, op, fd, &ev) == 0
+    }
+
+    func requestStop() {
+        stopRequested.store(true, ordering: .sequentiallyConsistent)
+        var one: UInt64 = 1
+        _ = write(wakefd, &one, 8)
+    }
+
+    // MARK: - Loop
+
+    func run() {
+        _ = clinux_set_thread_name("sealwatch-http")
+        logger.debug("HTTP server thread started")
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        if stopRequested.load(ordering: .sequentiallyConsistent) { beginStop(now: Posix.monotonicNanos()) }
+
+        while true {
+            var now = Posix.monotonicNanos()
+            if stopping && (connections.isEmpty || now >= graceDeadline) { break }
+            var wakeAt = nextSweep
+            if let paused = acceptPausedUntil { wakeAt = min(wakeAt, paused) }
+            if stopping { wakeAt = min(wakeAt, graceDeadline) }
+            let timeoutMs: Int32 = wakeAt == .max ? -1 : Int32(min(60_000, (wakeAt &- min(wakeAt, now) + 999_999) / 1_000_000))
+
+            let n = epoll_wait(epfd, events, Int32(capacity), timeoutMs)
+            if n < 0 {
+                if errno == EINTR { continue }
+                logger.error("epoll_wait failed; HTTP server stops", metadata: ["error": "\(Posix.errorString(errno))"])
+                break
+            }
+            now = Posix.monotonicNanos()
+            for i in 0..<Int(n) {
+                let fd = events[i].data.fd
+                let mask = events[i].events
+                if fd == wakefd {
+                    var value: UInt64 = 0
+                    _ = read(wakefd, &value, 8)
+                    if stopRequested.load(ordering: .sequentiallyConsistent) && !stopping { beginStop(now: now) }
+                } else if fd == listenFD {
+                    if listenerOpen { acceptConnections(now: now) }
+                } else if let conn = connections[fd] {
+                    handle(conn, mask: mask, now: now)
+                }
+            }
+            if let paused = acceptPausedUntil, now >= paused, listenerOpen, !stopping {
+                acceptPausedUntil = nil
+                listenerRegistered = Self.control(epfd, EPOLL_CTL_MOD, listenFD, EPOLLIN.rawValue)
+            }
+            if now >= nextSweep { sweep(now: now) }
+        }
+
+        for conn in Array(connections.values) { closeConnection(conn) }
+        closeOwnFDs()
+        logger.debug("HTTP server thread finished")
+    }
+
+    private func beginStop(now: UInt64) {
+        stopping = true
+        graceDeadline = now &+ graceTimeout
+        if listenerOpen {
+            _ = epoll_ctl(epfd, EPOLL_CTL_DEL, listenFD, nil)
+            if ownsListener { close(listenFD) }
+            listenerOpen = false
+        }
+        for conn in Array(connections.values) where isIdle(conn) { closeConnection(conn) }
+        logger.debug("HTTP server stopping", metadata: ["http.in_flight": "\(connections.count)"])
+    }
+
+    /// Nothing received of a next request and nothing left to send.
+    private func isIdle(_ conn: Connection) -> Bool {
+        conn.phase == .reading && conn.pendingOutput == 0 && conn.input.isEmpty
+    }
+
+    private func schedule(_ deadline: UInt64) {
+        if deadline < nextSweep { nextSweep = deadline }
+    }
+
+    private func sweep(now: UInt64) {
+        var next = UInt64.max
+        for conn in Array(connections.values) {
+            if conn.deadline <= now {
+                expire(conn, now: now)
+                if connections[conn.fd] === conn { next = min(next, conn.deadline) }
+            } else {
+                next = min(next, conn.deadline)
+            }
+        }
+        nextSweep = next
+    }
+
+    private func expire(_ conn: Connection, now: UInt64) {
+        if conn.phase == .lingering || conn.pendingOutput > 0 || conn.requestDeadline == nil {
+            if conn.pendingOutput > 0 { logger.debug("client too slow reading its response; closing", metadata: ["peer": "\(conn.peer)"]) }
+            closeConnection(conn)
+            return
+        }
+        logger.debug("request not received in time; answering 408", metadata: ["peer": "\(conn.peer)"])
+        conn.input.removeAll()
+        conn.requestDeadline = nil
+        conn.lingerAfterWrite = true
+        queue(conn, bytes: errorResponse(status: 408, reason: "request not received in time"), now: now)
+        conn.phase = .closeAfterWrite
+        flush(conn, now: now)
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections(now: UInt64) {
+        for _ in 0..<Self.maxAcceptsPerWake {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    clinux_accept4(listenFD, $0, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                }
+            }
+            if fd < 0 {
+                let e = errno
+                switch e {
+                case EAGAIN, EWOULDBLOCK: return
+                case EINTR, ECONNABORTED, EPROTO, EPERM: continue
+                default:
+                    // EMFILE, ENFILE, ENOBUFS, ENOMEM: the pending connection stays in the backlog and the
+                    // level-triggered listener would spin; pause accepting briefly instead.
+                    logOverload("accept failed; pausing accepts for 100 ms", now: now, error: e)
+                    acceptPausedUntil = now &+ Self.acceptPause
+                    listenerRegistered = !Self.control(epfd, EPOLL_CTL_MOD, listenFD, 0)
+                    return
+                }
+            }
+            if connections.count >= config.maxConnections {
+                let busy = errorResponse(status: 503, reason: "too many connections")
+                _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                close(fd)
+                logOverload("connection limit reached; closing new connection", now: now, error: nil)
+                continue
+            }
+            var address = SocketAddress()
+            address.storage = storage
+            address.length = length
+            if address.family == AF_INET || address.family == AF_INET6 {
+                _ = Posix.setInt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
+            }
+            let conn = Connection(fd: fd, peer: address.description, maxHeaderBytes: config.maxHeaderBytes)
+            guard Self.control(epfd, EPOLL_CTL_ADD, fd, EPOLLIN.rawValue) else {
+                close(fd)
+                continue
+            }
+            conn.events = EPOLLIN.rawValue
+            conn.requestDeadline = now &+ readTimeout
+            schedule(conn.deadline)
+            connections[fd] = conn
+        }
+    }
+
+    private func logOverload(_ message: Logger.Message, now: UInt64, error: Int32?) {
+        guard now &- lastOverloadLog >= 10_000_000_000 || lastOverloadLog == 0 else { return }
+        lastOverloadLog = now
+        var metadata: Logger.Metadata = ["http.connections": "\(connections.count)"]
+        if let error { metadata["error"] = "\(Posix.errorString(error))" }
+        logger.warning(message, metadata: metadata)
+    }
+
+    // MARK: - Connection I/O
+
+    private func handle(_ conn: Connection, mask: UInt32, now: UInt64) {
+        if mask & EPOLLERR.rawValue != 0 {
+            closeConnection(conn)
+            return
+        }
+        if mask & (EPOLLIN.rawValue | EPOLLHUP.rawValue) != 0 {
+            readable(conn, now: now)
+            guard connections[conn.fd] === conn else { return }
+        }
+        if mask & EPOLLOUT.rawValue != 0 {
+            flush(conn, now: now)
+            guard connections[conn.fd] === conn else { return }
+            if conn.phase == .reading && conn.pendingOutput < Self.outputHighWater && !conn.input.isEmpty {
+                process(conn, now: now)
+            }
+        }
+    }
+
+    private func readable(_ conn: Connection, now: UInt64) {
+        let n = read(conn.fd, readBuffer.baseAddress, readBuffer.count)
+        if n < 0 {
+            let e = errno
+            if e == EAGAIN || e == EWOULDBLOCK || e == EINTR { return }
+            closeConnection(conn)
+            return
+        }
+        if conn.phase == .lingering {
+            if n == 0 { closeConnection(conn) }
+            return  // discard
+        }
+        if n == 0 {
+            conn.peerClosed = true
+        } else if conn.phase == .reading {
+            if conn.input.isEmpty && conn.requestDeadline == nil {
+                conn.requestDeadline = now &+ readTimeout
+                schedule(conn.deadline)
+            }
+            conn.input.append(contentsOf: UnsafeRawBufferPointer(start: readBuffer.baseAddress, count: n))
+        }
+        process(conn, now: now)
+    }
+
+    /// Parses and answers every complete request in the input, within the output high-water mark.
+    private func process(_ conn: Connection, now: UInt64) {
+        var consumedAny = false
+        while conn.phase == .reading && !conn.input.isEmpty && conn.pendingOutput < Self.outputHighWater {
+            let result = conn.input.withUnsafeBytes { conn.parser.parse($0) }
+            switch result {
+            case .needMore:
+                if conn.peerClosed { conn.input.removeAll() }  // a truncated request can never complete
+                break
+            case .request(let head, let consumed):
+                conn.input.removeFirst(consumed)
+                consumedAny = true
+                respond(conn, head: head, now: now)
+                continue
+            case .error(let error):
+                logger.debug("bad request", metadata: ["peer": "\(conn.peer)", "http.status": "\(error.status)",
+                                                       "http.reason": "\(error.reason)"])
+                conn.input.removeAll()
+                conn.lingerAfterWrite = true
+                queue(conn, bytes: errorResponse(status: error.status, reason: error.reason), now: now)
+                conn.phase = .closeAfterWrite
+                consumedAny = true
+            }
+            break
+        }
+        if conn.phase == .reading {
+            if conn.input.isEmpty {
+                if conn.requestDeadline != nil || consumedAny {
+                    conn.requestDeadline = nil
+                    conn.idleDeadline = now &+ idleTimeout
+                    schedule(conn.deadline)
+                }
+            } else if consumedAny {
+                conn.requestDeadline = now &+ readTimeout
+                schedule(conn.deadline)
+            }
+        }
+        flush(conn, now: now)
+    }
+
+    private func queue(_ conn: Connection, bytes: [UInt8], now: UInt64) {
+        if conn.pendingOutput == 0 {
+            conn.output = bytes
+            conn.outputOffset = 0
+            conn.writeDeadline = now &+ writeTimeout
+            schedule(conn.writeDeadline)
+        } else {
+            conn.output.append(contentsOf: bytes)
+        }
+    }
+
+    private func flush(_ conn: Connection, now: UInt64) {
+        while conn.pendingOutput > 0 {
+            let n = conn.output.withUnsafeBytes {
+                send(conn.fd, $0.baseAddress! + conn.outputOffset, conn.pendingOutput, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                conn.outputOffset += n
+                continue
+            }
+            let e = errno
+            if n < 0 && e == EINTR { continue }
+            if n < 0 && (e == EAGAIN || e == EWOULDBLOCK) { break }
+            closeConnection(conn)  // EPIPE, ECONNRESET: the client went away
+            return
+        }
+        if conn.pendingOutput == 0 {
+            conn.output = []
+            conn.outputOffset = 0
+            switch conn.phase {
+            case .closeAfterWrite:
+                if conn.lingerAfterWrite && !conn.peerClosed {
+                    startLinger(conn, now: now)
+                } else {
+                    closeConnection(conn)
+                }
+                return
+            case .reading:
+                if conn.peerClosed && conn.input.isEmpty || stopping && isIdle(conn) {
+                    closeConnection(conn)
+                    return
+                }
+            case .lingering:
+                break
+            }
+        }
+        updateInterest(conn)
+    }
+
+    /// Half-close and drain what the client still sends, so the kernel does not reset the connection
+    /// (and destroy our error response) because of unread input.
+    private func startLinger(_ conn: Connection, now: UInt64) {
+        shutdown(conn.fd, Int32(SHUT_WR))
+        conn.phase = .lingering
+        conn.lingerDeadline = now &+ min(Self.lingerTimeout, max(readTimeout, 100_000_000))
+        schedule(conn.lingerDeadline)
+        updateInterest(conn)
+    }
+
+    private func updateInterest(_ conn: Connection) {
+        var want: UInt32 = 0
+        switch conn.phase {
+        case .reading:
+            if !conn.peerClosed && conn.pendingOutput < Self.outputHighWater { want |= EPOLLIN.rawValue }
+            if conn.pendingOutput > 0 { want |= EPOLLOUT.rawValue }
+        case .closeAfterWrite:
+            if conn.pendingOutput > 0 { want |= EPOLLOUT.rawValue }
+        case .lingering:
+            want = EPOLLIN.rawValue
+        }
+        if want != conn.events {
+            conn.events = want
+            _ = Self.control(epfd, EPOLL_CTL_MOD, conn.fd, want)
+        }
+    }
+
+    private func closeConnection(_ conn: Connection) {
+        guard connections.removeValue(forKey: conn.fd) != nil else { return }
+        close(conn.fd)  // also removes it from the epoll set
+    }
+
+    // MARK: - Responses
+
+    private func respond(_ conn: Connection, head: HTTPRequestHead, now: UInt64) {
+        conn.served += 1
+        let closeAfter = !head.keepAlive || stopping || conn.peerClosed
+        var request = ServerRequest(method: head.method, path: head.path, query: head.query, headers: head.headers,
+                                    remoteAddress: conn.peer)
+        let response: ServerResponse
+        if let authenticator, !config.unauthenticatedPaths.contains(head.path) {
+            // The handler never sees the credentials.
+            request.headers.removeAll { $0.name.caseInsensitiveEquals("authorization") }
+            if let user = authenticator.authenticate(authorization: head.header("Authorization")) {
+                request.authenticatedUser = user
+                response = handler(request)
+            } else {
+                logger.debug("unauthorized request", metadata: ["peer": "\(conn.peer)", "http.path": "\(head.path)"])
+                var denied = ServerResponse.text("Unauthorized\n", status: 401)
+                denied.headers.append(("WWW-Authenticate", "Basic realm=\"\(config.authRealm)\""))
+                response = denied
+            }
+        } else {
+            response = handler(request)
+        }
+        let acceptsGzip = head.header("Accept-Encoding").map(GzipCompressor.accepts) ?? false
+        let bytes = encode(response, omitBody: head.method == "HEAD", acceptsGzip: acceptsGzip,
+                           close: closeAfter, http10: head.version.minor == 0)
+        queue(conn, bytes: bytes, now: now)
+        if closeAfter { conn.phase = .closeAfterWrite }
+    }
+
+    private static let serverOwnedHeaders: Set<String> = ["content-length", "connection", "transfer-encoding", "date", "keep-alive"]
+
+    private func encode(_ response: ServerResponse, omitBody: Bool, acceptsGzip: Bool, close: Bool, http10: Bool) -> [UInt8] {
+        var body = response.body
+        var head = "HTTP/1.1 \(response.status) \(HTTPStatus.reason(response.status))\r\n"
+        for (name, value) in response.headers where !Self.serverOwnedHeaders.contains(name.lowercased()) {
+            head += Self.sanitize(name) + ": " + Self.sanitize(value) + "\r\n"
+        }
+        let bodyless = response.status == 204 || response.status == 304 || (100..<200).contains(response.status)
+        if bodyless { body = [] }
+        if config.gzipEnabled && body.count > config.gzipMinimumBytes && response.header("Content-Encoding") == nil {
+            head += "Vary: Accept-Encoding\r\n"
+            if acceptsGzip, let compressed = gzip.compress(body) {
+                body = compressed
+                head += "Content-Encoding: gzip\r\n"
+            }
+        }
+        if response.status != 204 && !(100..<200).contains(response.status) { head += "Content-Length: \(body.count)\r\n" }
+        head += "Date: \(httpDate())\r\n"
+        if close {
+            head += "Connection: close\r\n"
+        } else if http10 {
+            head += "Connection: keep-alive\r\n"
+        }
+        head += "\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(head.utf8.count + (omitBody ? 0 : body.count))
+        bytes.append(contentsOf: head.utf8)
+        if !omitBody { bytes.append(contentsOf: body) }
+        return bytes
+    }
+
+    /// Replaces CR, LF and other control characters, so a handler cannot split the response.
+    private static func sanitize(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) else { return s }
+        return String(decoding: s.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    private func errorResponse(status: Int, reason: String) -> [UInt8] {
+        var response = ServerResponse.text("\(HTTPStatus.reason(status)): \(reason)\n", status: status)
+        if status == 405 { response.headers.append(("Allow", "GET, HEAD")) }
+        return encode(response, omitBody: false, acceptsGzip: false, close: true, http10: false)
+    }
+
+    /// IMF-fixdate of now, cached per second.
+    private func httpDate() -> String {
+        var t = time(nil)
+        if Int(t) == dateCache.second { return dateCache.text }
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let text = "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
+            + "\(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) GMT"
+        dateCache = (Int(t), text)
+        return text
+    }
+}

@@ -1,0 +1,140 @@
+/// A request as the handler sees it: GET or HEAD, no body, path percent-decoded, query split.
+public struct ServerRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    public var headers: [HTTPField]
+    /// The peer, e.g. "127.0.0.1:51234" or "[::1]:51234".
+    public var remoteAddress: String
+    /// Set when basic auth is configured and the request carried valid credentials.
+    public var authenticatedUser: String?
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [HTTPField] = [],
+                remoteAddress: String = "", authenticatedUser: String? = nil) {
+        self.method = method; self.path = path; self.query = query; self.headers = headers
+        self.remoteAddress = remoteAddress; self.authenticatedUser = authenticatedUser
+    }
+
+    /// The first value of the named header (case-insensitive), if present.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveEquals(name) }?.value
+    }
+}
+
+/// A complete response from a handler. The server adds `Content-Length`, `Connection` and `Date`
+/// itself (any the handler sets are dropped), strips the body for HEAD and may gzip it.
+public struct ServerResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status; self.headers = headers; self.body = body
+    }
+
+    /// `text/plain; charset=utf-8`.
+    public static func text(_ text: String, status: Int = 200) -> ServerResponse {
+        ServerResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8))
+    }
+
+    /// `text/html; charset=utf-8`.
+    public static func html(_ html: String, status: Int = 200) -> ServerResponse {
+        ServerResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+    }
+
+    /// `application/json` from already-encoded bytes.
+    public static func json(_ body: [UInt8], status: Int = 200) -> ServerResponse {
+        ServerResponse(status: status, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    /// `application/json` from an already-encoded string.
+    public static func json(_ body: String, status: Int = 200) -> ServerResponse {
+        json(Array(body.utf8), status: status)
+    }
+
+    /// The first value of the named header (case-insensitive), if present.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveEquals(name) }?.1
+    }
+}
+
+/// Where the server listens: an address it binds itself, or a socket that is already listening
+/// (socket activation). An inherited descriptor is never shut down nor closed by the server: its
+/// owner (systemd, or the caller) keeps it.
+public enum ListenTarget: Sendable, Hashable {
+    /// "127.0.0.1:9742", "[::1]:9742", "[::]:9742", "0.0.0.0:0" (port 0 = ephemeral), ":9742" (all interfaces).
+    case address(String)
+    case inheritedDescriptor(Int32)
+}
+
+/// Limits and options of `HTTPServer`; every field has a safe default.
+public struct HTTPServerConfiguration: Sendable {
+    /// Largest request head (request line + headers); beyond it the answer is 431 (414 for the request line).
+    public var maxHeaderBytes: Int = 8 * 1024
+    /// Time a client has to send a complete request head once it connects or starts a request (408 after).
+    public var requestReadTimeout: Duration = .seconds(10)
+    /// Time an idle keep-alive connection is kept open between requests (closed silently after).
+    public var idleKeepAliveTimeout: Duration = .seconds(60)
+    /// Time a client has to read a response before the connection is dropped.
+    public var writeTimeout: Duration = .seconds(10)
+    /// Open connections beyond this are accepted and closed at once (with a best-effort 503).
+    public var maxConnections: Int = 512
+    /// How long `stop()` lets in-flight requests and responses finish before closing them.
+    public var shutdownGracePeriod: Duration = .seconds(5)
+    /// Gzip bodies larger than this when the client accepts gzip and the handler set no Content-Encoding.
+    public var gzipMinimumBytes: Int = 1024
+    public var gzipEnabled: Bool = true
+    /// User → bcrypt hash (`$2a$`, `$2b$`, `$2y$`). nil disables authentication.
+    public var basicAuth: [String: String]? = nil
+    /// Paths served without credentials even when `basicAuth` is set (e.g. ["/-/healthy"]).
+    public var unauthenticatedPaths: Set<String> = []
+    /// Realm of the `WWW-Authenticate` challenge.
+    public var authRealm: String = "sealwatch"
+
+    public init() {}
+
+    public init(maxHeaderBytes: Int = 8 * 1024, requestReadTimeout: Duration = .seconds(10),
+                idleKeepAliveTimeout: Duration = .seconds(60), writeTimeout: Duration = .seconds(10),
+                maxConnections: Int = 512, shutdownGracePeriod: Duration = .seconds(5),
+                gzipEnabled: Bool = true, basicAuth: [String: String]? = nil, unauthenticatedPaths: Set<String> = []) {
+        self.maxHeaderBytes = maxHeaderBytes; self.requestReadTimeout = requestReadTimeout
+        self.idleKeepAliveTimeout = idleKeepAliveTimeout; self.writeTimeout = writeTimeout
+        self.maxConnections = maxConnections; self.shutdownGracePeriod = shutdownGracePeriod
+        self.gzipEnabled = gzipEnabled; self.basicAuth = basicAuth; self.unauthenticatedPaths = unauthenticatedPaths
+    }
+}
+
+/// A failure to set up the server; the message names the address and the system error.
+public struct HTTPServerError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Reason phrases for the statuses Sealwatch sends.
+enum HTTPStatus {
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 204: return "No Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status \(status)"
+        }
+    }
+}

@@ -237,9 +237,10 @@ final class Transfer {
     }
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
+        // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".
         !header.name.isEmpty
-            && !header.name.contains(where: { $0 == ":" || $0 == "\r" || $0 == "\n" })
-            && !header.value.contains(where: { $0 == "\r" || $0 == "\n" })
+            && !header.name.unicodeScalars.contains(where: { $0 == ":" || $0 == "\r" || $0 == "\n" || $0 == "\0" })
+            && !header.value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" })
     }
 
     private static func headerNameForDetail(_ name: String) -> String {

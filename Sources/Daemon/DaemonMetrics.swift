@@ -52,7 +52,9 @@ public final class DaemonMetrics: Sendable {
     private func key(_ name: String, _ labels: [String: String]) -> SeriesKey {
         SeriesKey(name: name, labels: labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
     }
-    private func descriptor(_ name: String) -> String { help[name] ?? name }
+    private func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
+    }
 
     /// A gauge that lives as long as the process (self metrics).
     @discardableResult
@@ -60,7 +62,7 @@ public final class DaemonMetrics: Sendable {
         let k = key(name, labels)
         return state.withLock { s in
             if let g = s.gauges[k] { return g }
-            let g = registry.makeGauge(name: name, labels: labelPairs(labels), help: descriptor(name))
+            let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
             s.gauges[k] = g
             return g
         }
@@ -78,7 +80,7 @@ public final class DaemonMetrics: Sendable {
         let k = key(name, labels)
         return state.withLock { s in
             if let c = s.counters[k] { return c }
-            let c = registry.makeCounter(name: name, labels: labelPairs(labels), help: descriptor(name))
+            let c = registry.makeCounter(descriptor: descriptor(name), labels: labelPairs(labels))
             s.counters[k] = c
             return c
         }
@@ -88,7 +90,7 @@ public final class DaemonMetrics: Sendable {
         let k = key(name, labels)
         return state.withLock { s in
             if let h = s.histograms[k] { return h }
-            let h = registry.makeDurationHistogram(name: name, labels: labelPairs(labels), buckets: buckets, help: descriptor(name))
+            let h = registry.makeDurationHistogram(descriptor: descriptor(name), labels: labelPairs(labels), buckets: buckets)
             s.histograms[k] = h
             return h
         }
@@ -182,7 +184,7 @@ public final class DaemonMetrics: Sendable {
                 set("sealwatch_raft_voters", cl, Double(config.filter(\.voter).count))
             }
             if let config = raft.configuration { set("sealwatch_raft_peers", cl, Double(config.count)) }
-            counter("sealwatch_raft_view_errors_total", cl).increment(by: raft.failure == nil ? 0 : 1)
+            counter("sealwatch_raft_view_errors_total", cl).increment(by: Int64(raft.failure == nil ? 0 : 1))
         }
         if let token = snap.token {
             set("sealwatch_token_valid", cl, token.failure == nil ? 1 : 0)

@@ -1,0 +1,37 @@
+import ClusterModel
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The body of Alertmanager's `POST /api/v2/alerts`: an array of postable alerts.
+///
+/// A firing alert's `endsAt` is `now + 4 × resend interval` (Prometheus does the same with its
+/// resend delay): while Sealwatch re-posts, Alertmanager keeps it firing; if Sealwatch dies, the
+/// alert expires instead of firing forever. A resolve posts `endsAt = resolvedAt`.
+///
+/// - SeeAlso: https://prometheus.io/docs/alerting/latest/clients/
+public struct PostableAlerts: Sendable {
+    public var resendInterval: Duration
+    public var generatorURL: String
+    public init(resendInterval: Duration, generatorURL: String = "") {
+        self.resendInterval = resendInterval; self.generatorURL = generatorURL
+    }
+
+    public func body(for events: [AlertEvent], now: Date) -> JSONValue {
+        let horizon = now.addingTimeInterval(4 * RetryPolicy.seconds(resendInterval))
+        return .array(events.map { event in
+            let alert = event.alert
+            let endsAt = event.kind.isResolve ? (alert.resolvedAt ?? now) : horizon
+            return .object([
+                ("labels", .sortedObject(alert.labels)),
+                ("annotations", .sortedObject(alert.annotations)),
+                ("startsAt", .string(TimeFormat.rfc3339(AlertText.startsAt(alert)))),
+                ("endsAt", .string(TimeFormat.rfc3339(endsAt))),
+                ("generatorURL", .string(generatorURL)),
+            ])
+        })
+    }
+}

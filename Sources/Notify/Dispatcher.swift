@@ -1,0 +1,460 @@
+import ClusterModel
+import Config
+import HTTPTransport
+import Logging
+import StateStore
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Delivery counters and queue state of one integration, for `/metrics` and the status page.
+/// Never holds a secret: receiver names and kinds only.
+public struct ReceiverStats: Sendable, Hashable {
+    public var receiver: String
+    /// `Integration.id`, e.g. "am/alertmanager[1]".
+    public var integration: String
+    public var kind: String
+    /// Events delivered (a grouped Slack message of 3 alerts counts 3).
+    public var sent: Int
+    /// Failed attempts by `NotifyError.Reason` raw value (every reason present, zero or not).
+    public var failed: [String: Int]
+    /// Notifications given up, by `DropReason` raw value (every reason present).
+    public var dropped: [String: Int]
+    public var retries: Int
+    public var queueLength: Int
+    /// Age in seconds of the oldest undelivered notification (0 when the queue is empty).
+    public var oldestPendingAge: Double
+}
+
+/// What one receiver answered to `sealwatch notify test`.
+public struct TestDelivery: Sendable, Hashable {
+    public var receiver: String
+    public var integration: String
+    public var ok: Bool
+    /// Status and short body of each answer, or the error; secrets redacted.
+    public var detail: String
+}
+
+/// Knobs for tests; production uses the defaults.
+public struct DispatcherOptions: Sendable {
+    /// Seed of the jitter generator (nil: seeded from the system).
+    public var jitterSeed: UInt64?
+    public init(jitterSeed: UInt64? = nil) { self.jitterSeed = jitterSeed }
+}
+
+/// The façade the daemon calls: routes alert transitions to receivers through the persisted
+/// outbox, with one worker task per integration so a slow, dead or hanging receiver never delays
+/// the others.
+///
+/// Invariants: `submit` returns after the accepted notifications are on disk and before any is
+/// sent; per (integration, alert) notifications leave in acceptance order; a resolve is only sent
+/// to an integration that accepted the trigger for the same firing; dropping the `Dispatcher`
+/// without `shutdown` stops its workers (like a kill) and loses nothing that `submit` accepted.
+public final class Dispatcher: Sendable {
+    let core: DispatcherCore
+
+    public init(config: SealwatchConfig, transport: any HTTPTransport, stateDirectory: String, environment: [String: String],
+                logger: Logger, options: DispatcherOptions = DispatcherOptions()) throws {
+        do { try AtomicFile.createDirectory(stateDirectory) } catch { throw error }
+        core = DispatcherCore(config: config, transport: transport, directory: stateDirectory, environment: environment,
+                              logger: logger, options: options)
+    }
+
+    deinit { core.stopWorkers() }
+
+    /// Loads and resumes the outbox, then starts one worker per integration.
+    public func start() async {
+        await core.outbox.load()
+        core.startWorkers()
+    }
+
+    /// Called once per cycle after rule evaluation. `transitions`: this cycle's changes (firing,
+    /// and firing→resolved; others ignored); `active`: every alert now firing (for
+    /// `repeat_interval`, Alertmanager re-posts, and receivers that have not heard of them).
+    public func submit(transitions: [AlertTransition], active: [Alert], now: Date) async {
+        await core.submit(transitions: transitions, active: active, now: now)
+    }
+
+    /// Swaps receivers, routes and settings; entries for removed integrations are dropped (logged).
+    public func reload(config: SealwatchConfig) async {
+        await core.reload(config: config)
+    }
+
+    public func stats() -> [ReceiverStats] { core.stats(now: Date()) }
+
+    /// Stops the workers (an in-flight request is cancelled; it stays queued) and persists.
+    public func shutdown() async {
+        let tasks = core.stopWorkers()
+        for task in tasks { await task.value }
+        await core.outbox.persist()
+    }
+
+    /// Sends a clearly marked test alert ("SealwatchTest") and then its resolve to every receiver
+    /// (or only `receiver`), bypassing routes and the outbox; returns what each answered.
+    public func sendTest(receiver: String?, now: Date) async -> [TestDelivery] {
+        await core.sendTest(receiver: receiver, now: now)
+    }
+}
+
+/// Everything the workers share. Workers hold this, not the `Dispatcher`, so dropping the
+/// `Dispatcher` runs its `deinit` and stops them.
+final class DispatcherCore: Sendable {
+    struct Runtime: Sendable {
+        var config: SealwatchConfig
+        var router: Router
+        var integrations: [String: Integration] = [:]
+        var order: [String] = []
+        var workers: [String: Task<Void, Never>] = [:]
+        var wakers: [String: WakeSignal] = [:]
+        var running = false
+    }
+
+    let outbox: Outbox
+    let runtime: Mutex<Runtime>
+    let transport: any HTTPTransport
+    let environment: [String: String]
+    let logger: Logger
+    let rng: Mutex<SeededRandom>
+
+    init(config: SealwatchConfig, transport: any HTTPTransport, directory: String, environment: [String: String],
+         logger: Logger, options: DispatcherOptions) {
+        self.outbox = Outbox(directory: directory, logger: logger)
+        self.transport = transport
+        self.environment = environment
+        self.logger = logger
+        self.rng = Mutex(options.jitterSeed.map(SeededRandom.init(seed:)) ?? SeededRandom())
+        var rt = Runtime(config: config, router: Router(routes: config.routes))
+        for integration in Integrations.build(config: config, transport: transport, environment: environment, logger: logger) {
+            rt.integrations[integration.id] = integration
+            rt.order.append(integration.id)
+        }
+        runtime = Mutex(rt)
+    }
+
+    // MARK: Workers
+
+    func startWorkers() {
+        runtime.withLock { rt in
+            rt.running = true
+            for id in rt.order where rt.workers[id] == nil { startWorker(id, in: &rt) }
+        }
+    }
+
+    private func startWorker(_ id: String, in rt: inout Runtime) {
+        let waker = WakeSignal()
+        rt.wakers[id] = waker
+        rt.workers[id] = Task { [self] in await self.runWorker(id, waker: waker) }
+    }
+
+    @discardableResult
+    func stopWorkers() -> [Task<Void, Never>] {
+        let tasks = runtime.withLock { rt -> [Task<Void, Never>] in
+            rt.running = false
+            let tasks = Array(rt.workers.values)
+            rt.workers.removeAll()
+            rt.wakers.removeAll()
+            return tasks
+        }
+        for task in tasks { task.cancel() }
+        return tasks
+    }
+
+    private func wakeAll() {
+        let wakers = runtime.withLock { Array($0.wakers.values) }
+        for waker in wakers { waker.signal() }
+    }
+
+    private func runWorker(_ id: String, waker: WakeSignal) async {
+        var lastSendAt: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            guard let (integration, settings) = runtime.withLock({ rt in rt.integrations[id].map { ($0, rt.config.notify) } }) else { return }
+            let now = Date()
+            let (next, expired) = outbox.state.withLock {
+                $0.next(for: id, mode: integration.batching, now: now, maxAge: settings.maxAge)
+            }
+            if !expired.isEmpty { drop(expired, integration: integration, reason: .expired, detail: "older than max_age") }
+            switch next {
+            case .wait(let until):
+                await waker.wait(timeout: until.map { .milliseconds(Int64(max(0, $0.timeIntervalSince(Date())) * 1000) + 1) })
+            case .send(let entries):
+                if let minInterval = integration.minInterval, let last = lastSendAt {
+                    let readyAt = last.advanced(by: minInterval)
+                    if readyAt > .now { try? await Task.sleep(until: readyAt, clock: .continuous) }
+                    if Task.isCancelled { return }
+                }
+                lastSendAt = .now
+                await deliver(entries, via: integration, settings: settings)
+            }
+        }
+    }
+
+    private func deliver(_ entries: [OutboxEntry], via integration: Integration, settings: NotifySettings) async {
+        let batch = AlertBatch(receiver: integration.receiver, events: entries.map { AlertEvent(kind: $0.kind, alert: $0.alert) }, now: Date())
+        let ids = Set(entries.map(\.id))
+        let meta: Logger.Metadata = ["integration": "\(integration.id)", "events": "\(entries.count)",
+                                     "alert.name": "\(entries[0].alert.name)", "cluster": "\(entries[0].alert.cluster)"]
+        do {
+            try await integration.notifier.notify(batch)
+            outbox.state.withLock { s in
+                s.remove(ids, integration: integration.id)
+                s.counters[integration.id, default: .init()].sent += entries.count
+            }
+            logger.debug("notification delivered", metadata: meta)
+        } catch {
+            if Task.isCancelled { return }  // shutdown or reload: the entries stay queued, untouched
+            if !error.retryable {
+                outbox.state.withLock { $0.counters[integration.id, default: .init()].failed[error.reason.rawValue, default: 0] += 1 }
+                drop(entries, integration: integration, reason: .rejected, detail: error.description)
+                return
+            }
+            let jitter = rng.withLock { $0.unit() }
+            let policy = RetryPolicy(initial: Integrations.seconds(max(settings.initialBackoff, 0.001)),
+                                     maximum: Integrations.seconds(max(settings.maxBackoff, settings.initialBackoff, 0.001)))
+            let attempts = outbox.state.withLock { s -> Int in
+                var attempts = 0
+                let delay = policy.delay(beforeRetry: (entries.map(\.attempts).max() ?? 0) + 1, jitter: jitter, retryAfter: error.retryAfter)
+                let at = Date().addingTimeInterval(RetryPolicy.seconds(delay))
+                if var queue = s.queues[integration.id] {
+                    for i in queue.indices where ids.contains(queue[i].id) {
+                        queue[i].attempts += 1
+                        queue[i].nextAttemptAt = at
+                        queue[i].lastError = error.description
+                        attempts = max(attempts, queue[i].attempts)
+                    }
+                    s.queues[integration.id] = queue
+                }
+                s.version += 1
+                s.counters[integration.id, default: .init()].failed[error.reason.rawValue, default: 0] += 1
+                s.counters[integration.id, default: .init()].retries += 1
+                return attempts
+            }
+            // Log every failure at warning; the payload and URL never appear (detail is redacted).
+            logger.warning("notification failed, will retry", metadata: meta.merging([
+                "reason": "\(error.reason.rawValue)", "attempt": "\(attempts)", "error": "\(error.description)",
+            ]) { $1 })
+        }
+        outbox.scheduleFlush()
+    }
+
+    private func drop(_ entries: [OutboxEntry], integration: Integration, reason: DropReason, detail: String) {
+        outbox.state.withLock { s in
+            s.remove(Set(entries.map(\.id)), integration: integration.id)
+            s.counters[integration.id, default: .init()].dropped[reason.rawValue, default: 0] += entries.count
+        }
+        for entry in entries {
+            logger.error("notification dropped", metadata: [
+                "integration": "\(integration.id)", "reason": "\(reason.rawValue)", "alert.name": "\(entry.alert.name)",
+                "alert.fingerprint": "\(entry.fingerprint)", "kind": "\(entry.kind.rawValue)", "attempts": "\(entry.attempts + 1)",
+                "error": "\(detail)",
+            ])
+        }
+        outbox.scheduleFlush()
+    }
+
+    // MARK: Routing
+
+    func submit(transitions: [AlertTransition], active: [Alert], now: Date) async {
+        let (integrations, router, settings) = runtime.withLock { rt in
+            (rt.order.compactMap { rt.integrations[$0] }, rt.router, rt.config.notify)
+        }
+        let byReceiver = Dictionary(grouping: integrations, by: \.receiver)
+        var firing: [String: Alert] = [:]
+        var firingOrder: [String] = []
+        for alert in transitions.filter({ $0.to == .firing }).map(\.alert) + active where alert.state == .firing {
+            if firing[alert.fingerprint] == nil { firingOrder.append(alert.fingerprint); firing[alert.fingerprint] = alert }
+        }
+        let resolves = transitions.filter { $0.to == .resolved && $0.from == .firing }.map(\.alert)
+
+        let accepted = outbox.state.withLock { s -> [UInt64] in
+            s.cycle += 1
+            let cycle = s.cycle
+            var accepted: [UInt64] = []
+            func enqueue(_ kind: EventKind, _ alert: Alert, _ integration: Integration) {
+                let entry = OutboxEntry(id: s.nextID, integration: integration.id, receiver: integration.receiver, kind: kind,
+                                        alert: alert, fingerprint: alert.fingerprint, cycle: cycle, attempts: 0,
+                                        createdAt: now, nextAttemptAt: now, lastError: nil)
+                s.nextID += 1
+                s.append(entry)
+                accepted.append(entry.id)
+            }
+            // Resolves first: a re-fire of the same alert in this cycle must come after its resolve.
+            for alert in resolves {
+                let firedAt = AlertText.startsAt(alert)
+                for target in router.targets(for: alert.labels) {
+                    for integration in byReceiver[target.receiver] ?? [] {
+                        let key = OutboxState.ledgerKey(integration.id, alert.fingerprint)
+                        guard var record = s.ledger[key], record.firedAt == firedAt, !record.resolved else { continue }
+                        record.resolved = true
+                        s.ledger[key] = record
+                        s.version += 1
+                        if target.sendResolved { enqueue(.resolve, alert, integration) }
+                    }
+                }
+            }
+            for fingerprint in firingOrder {
+                let alert = firing[fingerprint]!
+                let firedAt = AlertText.startsAt(alert)
+                for target in router.targets(for: alert.labels) {
+                    for integration in byReceiver[target.receiver] ?? [] {
+                        let key = OutboxState.ledgerKey(integration.id, fingerprint)
+                        if let record = s.ledger[key], record.firedAt == firedAt {
+                            if record.resolved { continue }  // a stale "active" after its resolve
+                            let interval = integration.kind == "alertmanager" ? settings.alertmanagerResendInterval : target.repeatInterval
+                            guard interval > 0, now.timeIntervalSince(record.lastNotifiedAt) >= interval,
+                                  !s.hasPending(integration.id, fingerprint: fingerprint) else { continue }
+                            s.ledger[key]?.lastNotifiedAt = now
+                            enqueue(.repeat, alert, integration)
+                        } else {
+                            s.ledger[key] = LedgerRecord(firedAt: firedAt, resolved: false, lastNotifiedAt: now)
+                            enqueue(.trigger, alert, integration)
+                        }
+                    }
+                }
+            }
+            prune(&s, now: now, active: Set(firing.keys))
+            return accepted
+        }
+        guard !accepted.isEmpty || outbox.state.withLock({ $0.version }) > 0 else { return }
+        await outbox.persist()
+        outbox.state.withLock { s in for id in accepted { s.notDurable.remove(id) } }
+        if !accepted.isEmpty { wakeAll() }
+    }
+
+    /// Forgets ledger records nobody needs: resolved ones after a day, orphans after a week.
+    private func prune(_ s: inout OutboxState, now: Date, active: Set<String>) {
+        let before = s.ledger.count
+        s.ledger = s.ledger.filter { key, record in
+            let age = now.timeIntervalSince(record.lastNotifiedAt)
+            if record.resolved { return age < 86400 }
+            let fingerprint = key.split(separator: "|").last.map(String.init) ?? ""
+            return active.contains(fingerprint) || age < 7 * 86400
+        }
+        if s.ledger.count != before { s.version += 1 }
+    }
+
+    // MARK: Reload and stats
+
+    func reload(config: SealwatchConfig) async {
+        let built = Integrations.build(config: config, transport: transport, environment: environment, logger: logger)
+        let removed = runtime.withLock { rt -> [(String, Task<Void, Never>?)] in
+            let newIDs = Set(built.map(\.id))
+            let removed = rt.order.filter { !newIDs.contains($0) }
+            rt.config = config
+            rt.router = Router(routes: config.routes)
+            rt.integrations = Dictionary(uniqueKeysWithValues: built.map { ($0.id, $0) })
+            rt.order = built.map(\.id)
+            var stopped: [(String, Task<Void, Never>?)] = []
+            for id in removed {
+                stopped.append((id, rt.workers.removeValue(forKey: id)))
+                rt.wakers.removeValue(forKey: id)
+            }
+            if rt.running { for id in rt.order where rt.workers[id] == nil { startWorker(id, in: &rt) } }
+            return stopped
+        }
+        for (_, task) in removed { task?.cancel() }
+        for (id, task) in removed {
+            await task?.value
+            let dropped = outbox.state.withLock { s -> Int in
+                let n = s.queues.removeValue(forKey: id)?.count ?? 0
+                s.ledger = s.ledger.filter { !$0.key.hasPrefix(id + "|") }
+                s.version += 1
+                s.counters[id, default: .init()].dropped[DropReason.receiverRemoved.rawValue, default: 0] += n
+                return n
+            }
+            if dropped > 0 {
+                logger.error("receiver removed by reload; its pending notifications are dropped",
+                             metadata: ["integration": "\(id)", "dropped": "\(dropped)"])
+            }
+        }
+        await outbox.persist()
+        wakeAll()
+    }
+
+    func stats(now: Date) -> [ReceiverStats] {
+        let integrations = runtime.withLock { rt in rt.order.compactMap { rt.integrations[$0] } }
+        return outbox.state.withLock { s in
+            integrations.map { integration in
+                let counters = s.counters[integration.id] ?? IntegrationCounters()
+                let queue = s.queues[integration.id] ?? []
+                let oldest = queue.map(\.createdAt).min().map { max(0, now.timeIntervalSince($0)) } ?? 0
+                return ReceiverStats(receiver: integration.receiver, integration: integration.id, kind: integration.kind,
+                                     sent: counters.sent, failed: counters.failed, dropped: counters.dropped,
+                                     retries: counters.retries, queueLength: queue.count, oldestPendingAge: oldest)
+            }
+        }
+    }
+
+    // MARK: Test notifications
+
+    func sendTest(receiver: String?, now: Date) async -> [TestDelivery] {
+        let config = runtime.withLock { $0.config }
+        let capture = CapturingTransport(transport)
+        let integrations = Integrations.build(config: config, transport: capture, environment: environment, logger: logger)
+            .filter { receiver == nil || $0.receiver == receiver }
+        let alert = Alert(
+            labels: ["alertname": "SealwatchTest", "cluster": "sealwatch-test", "severity": "warning"],
+            annotations: ["summary": "This is a test notification from `sealwatch notify test`; no action is needed.",
+                          "description": "Sent to check that this receiver is reachable. A resolve follows."],
+            state: .firing, activeAt: now, firedAt: now)
+        var resolved = alert
+        resolved.state = .resolved
+        resolved.resolvedAt = now
+        var results: [TestDelivery] = []
+        for integration in integrations {
+            capture.reset()
+            var ok = true
+            var notes: [String] = []
+            for (kind, a) in [(EventKind.test, alert), (.testResolve, resolved)] {
+                do {
+                    try await integration.notifier.notify(AlertBatch(receiver: integration.receiver,
+                                                                     events: [AlertEvent(kind: kind, alert: a)], now: Date()))
+                    notes.append("\(kind.rawValue): " + (capture.last ?? "ok"))
+                } catch {
+                    ok = false
+                    notes.append("\(kind.rawValue): \(error.description)")
+                    break
+                }
+            }
+            results.append(TestDelivery(receiver: integration.receiver, integration: integration.id, ok: ok,
+                                        detail: notes.joined(separator: "; ")))
+        }
+        return results
+    }
+}
+
+/// Remembers the last answer ("HTTP 202 {…}") so `notify test` can show it.
+final class CapturingTransport: HTTPTransport {
+    private let inner: any HTTPTransport
+    private let answer = Mutex<String?>(nil)
+    init(_ inner: any HTTPTransport) { self.inner = inner }
+    var last: String? { answer.withLock { $0 } }
+    func reset() { answer.withLock { $0 = nil } }
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
+        let response = try await inner.send(request)
+        let body = scrub(RetryDecision.shortBody(response.bodyText), secrets: Self.secrets(in: request))
+        answer.withLock { $0 = "HTTP \(response.status)" + (body.isEmpty ? "" : " " + body) }
+        return response
+    }
+
+    /// What a receiver might echo back: the URL's path and query, credentials in headers, a routing key.
+    static func secrets(in request: HTTPRequest) -> [String] {
+        var found: [String] = []
+        if let scheme = request.url.firstRange(of: "://") {
+            let rest = request.url[scheme.upperBound...]
+            if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
+                found.append(String(rest[rest.index(after: slash)...]))
+            }
+        }
+        if let auth = request.headers["Authorization"] { found.append(auth); found.append(String(auth.dropFirst(7))) }
+        let body = String(decoding: request.body ?? [], as: UTF8.self)
+        if let start = body.firstRange(of: #""routing_key":""#) {
+            let rest = body[start.upperBound...]
+            if let end = rest.firstIndex(of: "\"") { found.append(String(rest[..<end])) }
+        }
+        return found
+    }
+}

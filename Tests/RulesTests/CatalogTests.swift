@@ -1,0 +1,96 @@
+import ClusterModel
+import Foundation
+import Rules
+import Testing
+import TestSupport
+
+@Suite struct CatalogTests {
+    @Test func names() {
+        #expect(RuleCatalog.names == [
+            "CertExpiring", "ClockSkew", "ClusterSealed", "ClusterUnreachable", "ErrorRate", "FailureToleranceLow",
+            "FollowerLag", "HighLatency", "LeaderFlapping", "NoLeader", "NodeUnreachable", "PeerMissing",
+            "RaftUnhealthy", "SplitBrain", "TokenExpiring", "VaultSealed", "VersionSkew",
+        ])
+    }
+
+    @Test func defaults() throws {
+        let h = try #require(RuleCatalog.defaults("HighLatency"))
+        #expect(h == RuleSettings(name: "HighLatency", forSeconds: 60, severity: .warning, threshold: 0.05, windowSeconds: 300,
+                                  minSamples: 30, runbookURL: RuleCatalog.defaultRunbookBase + "/HighLatency"))
+        let e = try #require(RuleCatalog.defaults("ErrorRate"))
+        #expect((e.threshold, e.windowSeconds, e.minSamples, e.forSeconds) == (0.01, 300, 100, 60))
+        #expect(RuleCatalog.defaults("NoLeader")?.forSeconds == 30)
+        #expect(RuleCatalog.defaults("NoLeader")?.severity == .critical)
+        #expect(RuleCatalog.defaults("Nope") == nil)
+    }
+
+    @Test(arguments: [
+        ("ErrorRate", RuleOverride(threshold: 1.5), ["threshold: must be between 0 and 1"]),
+        ("ErrorRate", RuleOverride(threshold: 0.05, windowSeconds: 0, minSamples: 0),
+         ["window: must be a duration > 0", "min_samples: must be >= 1"]),
+        ("VaultSealed", RuleOverride(threshold: 2), ["threshold: not used by VaultSealed"]),
+        ("NoLeader", RuleOverride(forSeconds: -1, keepFiringForSeconds: .infinity),
+         ["for: must be a duration >= 0", "keep_firing_for: must be a duration >= 0"]),
+        ("HighLatency", RuleOverride(threshold: 0), ["threshold: must be > 0"]),
+        ("LeaderFlapping", RuleOverride(maxChanges: -1), ["max_changes: must be >= 0"]),
+        ("FailureToleranceLow", RuleOverride(minFailureTolerance: 2), []),
+        ("HighLatency", RuleOverride(enabled: false, forSeconds: 120, severity: .critical, threshold: 0.1, windowSeconds: 600, minSamples: 10), []),
+        ("Unknown", RuleOverride(threshold: -5), []),
+    ])
+    func validate(name: String, override: RuleOverride, expected: [String]) {
+        #expect(RuleCatalog.validate(name, override) == expected)
+    }
+
+    @Test func resolveAppliesOverridesAndRunbookBase() {
+        let all = RuleCatalog.resolve(["NoLeader": RuleOverride(forSeconds: 10), "VersionSkew": RuleOverride(enabled: false)],
+                                      runbookBase: "https://wiki.example/runbooks/")
+        #expect(all.map(\.name) == RuleCatalog.names)
+        let noLeader = all.first { $0.name == "NoLeader" }
+        #expect(noLeader?.forSeconds == 10)
+        #expect(noLeader?.runbookURL == "https://wiki.example/runbooks/NoLeader")
+        #expect(all.first { $0.name == "VersionSkew" }?.enabled == false)
+    }
+
+    @Test func retentionCoversTheLongestWindow() {
+        let rules = ClusterRules(cluster: "prod", nodes: [], expectedPeers: nil, settings: RuleCatalog.resolve([:]))
+        #expect(rules.retentionSeconds == 600)
+    }
+}
+
+@Suite struct SnapshotWindowTests {
+    @Test func dropsSnapshotsOlderThanRetention() {
+        var w = SnapshotWindow(retentionSeconds: 10)
+        for t in [0.0, 5, 10, 15, 12] { w.append(SnapshotBuilder().at(t).build()) }   // 12 is out of order: ignored
+        #expect(w.snapshots.map(\.takenAt) == [5, 10, 15].map(SnapshotBuilder.date))
+        #expect(w.latest?.takenAt == SnapshotBuilder.date(15))
+    }
+}
+
+@Suite struct EventLogTests {
+    let base = SnapshotBuilder(cluster: "prod", nodes: 3)
+
+    @Test func messages() {
+        var log = EventLog()
+        #expect(log.observe(previous: nil, current: base.at(0).build()).isEmpty)
+        let e1 = log.observe(previous: base.at(0).build(), current: base.at(5).node(2, .sealed).build())
+        #expect(e1.map(\.message) == ["vault-2 sealed (was standby)"])
+        let e2 = log.observe(previous: base.at(5).node(2, .sealed).build(),
+                             current: base.at(10).node(0, .unreachable, failure: "connection_refused").node(1, .active).build())
+        #expect(e2.map(\.message) == ["vault-0 unreachable: connection_refused (was active)", "vault-1 active (was standby)",
+                                      "vault-2 standby (was sealed)", "leader changed: vault-0 → vault-1"])
+        #expect(e2.map(\.kind) == [.reachability, .stateChange, .stateChange, .leaderChange])
+        let e3 = log.observe(previous: base.at(10).node(0, .unreachable).node(1, .active).build(),
+                             current: base.at(15).node(0, .standby).node(1, .standby).leaderAddress(0, nil).leaderAddress(1, nil).leaderAddress(2, nil).build())
+        #expect(e3.map(\.message) == ["vault-0 reachable again: standby", "vault-1 standby (was active)", "leader lost (was vault-1)"])
+        #expect(log.recent(cluster: "prod", limit: 2).map(\.message) == ["leader lost (was vault-1)", "vault-1 standby (was active)"])
+        #expect(log.lastChange(cluster: "prod", node: "vault-2")?.message == "vault-2 standby (was sealed)")
+        #expect(log.lastChange(cluster: "prod", node: "vault-2")?.at == SnapshotBuilder.date(10))
+        #expect(log.recent(cluster: "other", limit: 5).isEmpty)
+    }
+
+    @Test func capacityIsBounded() {
+        var log = EventLog(capacityPerCluster: 3)
+        for i in 0..<5 { log.record(ClusterEvent(at: SnapshotBuilder.date(Double(i)), cluster: "prod", kind: .alert, message: "e\(i)")) }
+        #expect(log.recent(cluster: "prod", limit: 10).map(\.message) == ["e4", "e3", "e2"])
+    }
+}

@@ -468,24 +468,29 @@ wait_healthy() {
 
 # ---------------------------------------------------------------- commands
 
+# shq VALUE: VALUE in single quotes for a POSIX shell.
+shq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
 write_env_file() {
-    local n
+    local n tok
     [[ -s $DIR/root-token ]] || die "cluster in $DIR is not initialised (run '$PROG up')"
+    tok=$(<"$DIR/root-token")
     {
-        printf 'export VAULT_ADDR=%q\n' "$(node_addr 1)"
-        printf 'export BAO_ADDR=%q\n' "$(node_addr 1)"
-        printf 'export BAO_TOKEN=%q\n' "$(<"$DIR/root-token")"
-        printf 'export VAULT_TOKEN=%q\n' "$(<"$DIR/root-token")"
+        echo "# dev cluster $DIR - eval \"\$($PROG --dir $DIR env)\""
+        echo "export VAULT_ADDR=$(shq "$(node_addr 1)")"
+        echo "export BAO_ADDR=$(shq "$(node_addr 1)")"
+        echo "export BAO_TOKEN=$(shq "$tok")"
+        echo "export VAULT_TOKEN=$(shq "$tok")"
         for ((n = 1; n <= NODES; n++)); do
-            printf 'export DEV_CLUSTER_NODE%d_ADDR=%q\n' "$n" "$(node_addr "$n")"
+            echo "export DEV_CLUSTER_NODE${n}_ADDR=$(shq "$(node_addr "$n")")"
         done
-        printf 'export DEV_CLUSTER_ADDRS=%q\n' "$(node_addr 1),$(node_addr 2),$(node_addr 3)"
-        printf 'export DEV_CLUSTER_DIR=%q\n' "$DIR"
+        echo "export DEV_CLUSTER_ADDRS=$(shq "$(node_addr 1),$(node_addr 2),$(node_addr 3)")"
+        echo "export DEV_CLUSTER_DIR=$(shq "$DIR")"
         if [[ $TLS == 1 ]]; then
-            printf 'export BAO_CACERT=%q\n' "$CACERT"
-            printf 'export VAULT_CACERT=%q\n' "$CACERT"
+            echo "export BAO_CACERT=$(shq "$CACERT")"
+            echo "export VAULT_CACERT=$(shq "$CACERT")"
         else
-            echo 'unset BAO_CACERT VAULT_CACERT'
+            echo "unset BAO_CACERT VAULT_CACERT"
         fi
     } >"$DIR/env.tmp"
     chmod 600 "$DIR/env.tmp"
@@ -571,18 +576,25 @@ cmd_up() {
         for n in "${pids[@]}"; do wait "$n" || exit 1; done
         dbg "all unsealed"
     else
-        for ((n = 1; n <= NODES; n++)); do unseal_node "$n" 60; done
+        local pids=()
+        for ((n = 1; n <= NODES; n++)); do
+            unseal_node "$n" 60 &
+            pids+=($!)
+        done
+        for n in "${pids[@]}"; do wait "$n" || exit 1; done
+        dbg "all unsealed"
         local deadline=$(($(now_ms) + 30000))
         until leader_num >/dev/null; do
             (($(now_ms) < deadline)) || break
             sleep 0.1
         done
+        dbg "leader elected"
         set_autopilot
     fi
     write_env_file
     wait_healthy 90 || die "cluster did not become healthy"
     local el=$(($(now_ms) - start))
-    echo "dev cluster up in $((el / 1000)).$(printf '%03d' $((el % 1000)))s: $(node_addr 1) $(node_addr 2) $(node_addr 3) (eval \"\$($PROG --dir $DIR env)\")"
+    echo "dev cluster up in $((el / 1000)).$(printf '%03d' $((el % 1000)))s: $(node_addr 1) $(node_addr 2) $(node_addr 3) (eval \"\$($SCRIPT_DIR/$PROG --dir $DIR env)\")"
 }
 
 cmd_down() {
@@ -595,12 +607,16 @@ cmd_down() {
     if [[ -f $DIR/cluster.conf ]]; then
         load_settings
     fi
+    # Standbys first (they leave quickly while the leader runs), then the active node.
+    local lead
+    lead=$(API_TIMEOUT=1 leader_num) || lead=0
     for ((n = 1; n <= NODES; n++)); do
-        if node_pid "$n" >/dev/null; then
+        if ((n != lead)) && node_pid "$n" >/dev/null; then
             stop_node_process "$n" TERM 20 &
         fi
     done
     wait
+    ((lead == 0)) || stop_node_process "$lead" TERM 20
     for ((n = 1; n <= NODES; n++)); do
         node_pid "$n" >/dev/null && die "bao-$n is still running"
         rm -f "$(node_dir "$n")/pid"

@@ -678,7 +678,12 @@ running_pid_or_die() {
 cmd_seal() {
     local n=$1 r h
     running_pid_or_die "$n" >/dev/null
-    r=$(api "$n" PUT sys/seal)
+    # Retry 5xx for a while: a node that just stepped down answers 500 ("token store is
+    # unavailable") until it has settled as a standby.
+    local deadline=$(($(now_ms) + 15000))
+    while r=$(api "$n" PUT sys/seal); [[ $(code_of "$r") =~ ^(5..|000)$ ]] && (($(now_ms) < deadline)); do
+        sleep 0.2
+    done
     [[ $(code_of "$r") =~ ^20 ]] || die "bao-$n: seal failed: HTTP $(code_of "$r") $(body_of "$r" | jq -c '.errors // empty' 2>/dev/null)"
     h=$(health "$n")
     [[ $h == 503* ]] || die "bao-$n: still not sealed after sys/seal (health: $h)"

@@ -24,6 +24,7 @@ struct AlertTracker {
     }
 
     mutating func apply(_ ev: Evaluation, settings s: RuleSettings, cluster: String, existing: [AlertKey]) {
+        if ev.findings.isEmpty && existing.isEmpty { return }   // the common case: nothing to do
         var findings: [String?: Finding] = [:]
         for f in ev.findings { findings[f.node] = f }
         var keys = existing

@@ -23,7 +23,6 @@ struct ErrorRateRule: Rule {
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.settings
         let threshold = s.threshold ?? 0.01, minSamples = max(1, s.minSamples ?? 1)
-        let range = input.range(seconds: s.windowSeconds)
         let over = s.windowSeconds.map { " over \(Format.duration($0))" } ?? ""
         var ev = Evaluation()
         var clusterFailed = 0, clusterTotal = 0
@@ -40,14 +39,15 @@ struct ErrorRateRule: Rule {
                 description: "Probes of \(who) fail (transport errors, timeouts, bad bodies or unexpected 5xx)."))
         }
 
-        for (i, n) in input.latest.nodes.enumerated() {
+        for n in input.latest.nodes.indices {
+            let name = input.latest.nodes[n].node.name
             var failed = 0, total = 0
-            input.forEachObservation(of: n.node.name, hint: i, in: range) { o in
-                total += o.probes.count
-                for p in o.probes where p.failure != nil { failed += 1 }
+            for sample in input.samples(of: name, seconds: s.windowSeconds) {
+                total += Int(sample.probes)
+                failed += Int(sample.failed)
             }
             clusterFailed += failed; clusterTotal += total
-            judge(n.node.name, failed: failed, total: total)
+            judge(name, failed: failed, total: total)
         }
         judge(nil, failed: clusterFailed, total: clusterTotal)
         return ev

@@ -17,18 +17,11 @@ struct HighLatencyRule: Rule {
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.settings
         let threshold = s.threshold ?? 0.050, minSamples = max(1, s.minSamples ?? 1)
-        let range = input.range(seconds: s.windowSeconds)
         var ev = Evaluation()
-        var samples: [Double] = []
-        samples.reserveCapacity(range.count)
-        for (i, n) in input.latest.nodes.enumerated() {
-            let name = n.node.name
-            samples.removeAll(keepingCapacity: true)
-            input.forEachObservation(of: name, hint: i, in: range) { o in
-                if let l = o.latency { samples.append(l) }
-            }
-            let count = samples.count
-            guard count >= minSamples, let p99 = nearestRankQuantile(0.99, &samples) else {
+        for n in input.latest.nodes.indices {
+            let name = input.latest.nodes[n].node.name
+            guard let (p99, count) = nearestRankLatency(0.99, input.samples(of: name, seconds: s.windowSeconds)),
+                  count >= minSamples else {
                 ev.unknown.insert(name)
                 continue
             }

@@ -16,7 +16,8 @@ struct NoLeaderRule: Rule {
 
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.latest
-        guard s.activeNodes.isEmpty, s.leaderName == nil else { return Evaluation() }
+        // `window.leaders.last` is the newest snapshot's cached `leaderName`.
+        guard !s.nodes.contains(where: \.claimsActive), (input.window.leaders.last ?? nil) == nil else { return Evaluation() }
         let unsealed = s.nodes.filter { $0.state.isUnsealed }
         let named = Set(unsealed.compactMap { n -> String? in
             guard let a = n.leader?.leaderAddress, !a.isEmpty else { return nil }

@@ -13,7 +13,7 @@ struct SplitBrainRule: Rule {
 
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.latest
-        let actives = s.activeNodes.map(\.node.name)
+        let actives = s.nodes.indices.filter { s.nodes[$0].claimsActive }.map { s.nodes[$0].node.name }
         var ids: [String: [String]] = [:]
         for n in s.nodes where n.state.isUnsealed {
             if let id = n.clusterID, !id.isEmpty { ids[id, default: []].append(n.node.name) }

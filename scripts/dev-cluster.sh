@@ -271,6 +271,12 @@ start_node_process() {
         return 0
     fi
     d=$(node_dir "$n")
+    local port
+    for port in "$(api_port "$n")" "$(($(api_port "$n") + 1))"; do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            die "bao-$n: port $port on 127.0.0.1 is already in use by another process (another dev cluster? use --base-port)"
+        fi
+    done
     mkdir -p "$d/data"
     rm -f "$d/pid" "$d/exit-status"
     echo "=== $(date -u +%FT%TZ) starting bao-$n" >>"$d/log"
@@ -511,7 +517,7 @@ set_autopilot() {
 }
 
 cmd_up() {
-    local n start h fresh=0 r
+    local n start h fresh=0 r pid
     start=$(now_ms)
     mkdir -p "$DIR"
     chmod 700 "$DIR"
@@ -532,7 +538,10 @@ cmd_up() {
         write_config "$n"
     done
     for ((n = 1; n <= NODES; n++)); do
-        [[ $(proc_state "$(node_pid "$n" || echo 0)") == T ]] && die "bao-$n is SIGSTOPped; run '$PROG cont $n' first"
+        if pid=$(node_pid "$n") && [[ $(proc_state "$pid") == T ]]; then
+            kill -CONT "$pid"
+            note "bao-$n was SIGSTOPped; sent SIGCONT"
+        fi
         start_node_process "$n"
     done
     dbg "processes started"
@@ -647,6 +656,8 @@ cmd_status() {
         fi
         if [[ $proc == stopped ]]; then
             h="000 - -" # a SIGSTOPped node never answers; do not wait for it
+        elif [[ $proc == down ]]; then
+            h="- - -" # whatever answers on the port is not this node
         else
             h=$(health "$n")
         fi

@@ -15,7 +15,7 @@ struct Sealwatch: AsyncParsableCommand {
         commandName: "sealwatch",
         abstract: "Health monitor for Vault and OpenBao Raft clusters.",
         version: SealwatchVersion.current,
-        subcommands: [Run.self, Check.self, ConfigCommand.self, NotifyCommand.self])
+        subcommands: [Run.self, Check.self, ConfigCommand.self, NotifyCommand.self, BenchCommand.self])
 }
 
 /// Options every subcommand shares.
@@ -94,6 +94,24 @@ extension Sealwatch {
                 LogSetup.bootstrap(level: .warning, environment: [:])
                 let code = await Sinks.test(config: config, receiver: receiver, logger: Logger(label: "sealwatch"))
                 throw ExitCode(code)
+            }
+        }
+    }
+}
+
+extension Sealwatch {
+    struct BenchCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks that print numbers.",
+                                                        subcommands: [ProbeBench.self])
+        struct ProbeBench: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "probe", abstract: "Time full poll cycles against the configured clusters.")
+            @OptionGroup var options: GlobalOptions
+            @Option(help: "Measured cycles.") var cycles: Int = 200
+            @Option(help: "Warm-up cycles (open connections).") var warmup: Int = 5
+            func run() async throws {
+                let config = try options.load()
+                LogSetup.bootstrap(level: .error, environment: [:])
+                print(await Bench.probeCycles(config: config, cycles: cycles, warmup: warmup, logger: Logger(label: "bench")))
             }
         }
     }

@@ -31,4 +31,8 @@ static inline int clinux_set_thread_name(const char *name) { return pthread_setn
 static inline int clinux_deflate_init_gzip(z_stream *strm, int level) {
     return deflateInit2(strm, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
 }
+/* inflateInit2 with windowBits 31: a gzip member (used by tests to check gzip responses). */
+static inline int clinux_inflate_init_gzip(z_stream *strm) {
+    return inflateInit2(strm, 31);
+}
 #endif

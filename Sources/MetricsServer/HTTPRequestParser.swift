@@ -66,6 +66,10 @@ public struct HTTPRequestParser: Sendable {
         if scanned > buf.count { reset() }  // caller passed a shorter buffer: start over
         var i = scanned
         while i < buf.count {
+            if i >= maxHeaderBytes {
+                if requestLineEnd < 0 { return .error(.init(status: 414, reason: "request line too long")) }
+                return .error(.init(status: 431, reason: "request header fields too large"))
+            }
             let byte = buf[i]
             if requestLineEnd < 0 && !methodEnded && byte != ASCII.cr && byte != ASCII.lf {
                 // Reject obvious garbage (a TLS ClientHello, binary noise) at its first byte instead
@@ -96,10 +100,6 @@ public struct HTTPRequestParser: Sendable {
                 lineStart = i + 1
             }
             i += 1
-            if i > maxHeaderBytes {
-                if requestLineEnd < 0 { return .error(.init(status: 414, reason: "request line too long")) }
-                return .error(.init(status: 431, reason: "request header fields too large"))
-            }
         }
         scanned = i
         return .needMore

@@ -373,7 +373,7 @@ final class EventLoop: @unchecked Sendable {
             }
             conn.events = EPOLLIN.rawValue
             conn.requestDeadline = now &+ readTimeout
-            schedule(conn.deadline)
+            schedule(now &+ readTimeout)
             connections[fd] = conn
         }
     }
@@ -423,15 +423,26 @@ final class EventLoop: @unchecked Sendable {
         } else if conn.phase == .reading {
             if conn.input.isEmpty && conn.requestDeadline == nil {
                 conn.requestDeadline = now &+ readTimeout
-                schedule(conn.deadline)
+                schedule(now &+ readTimeout)
             }
             conn.input.append(contentsOf: UnsafeRawBufferPointer(start: readBuffer.baseAddress, count: n))
         }
         process(conn, now: now)
     }
 
-    /// Parses and answers every complete request in the input, within the output high-water mark.
+    /// Parses and answers every complete request in the input, flushing as it goes and pausing while
+    /// more than the output high-water mark is pending (EPOLLOUT resumes it).
     private func process(_ conn: Connection, now: UInt64) {
+        while true {
+            let consumedAny = parseAvailable(conn, now: now)
+            flush(conn, now: now)
+            guard consumedAny, connections[conn.fd] === conn, conn.phase == .reading, !conn.input.isEmpty,
+                  conn.pendingOutput < Self.outputHighWater else { return }
+        }
+    }
+
+    /// Answers the complete requests in the input until the output high-water mark; true if any was consumed.
+    private func parseAvailable(_ conn: Connection, now: UInt64) -> Bool {
         var consumedAny = false
         while conn.phase == .reading && !conn.input.isEmpty && conn.pendingOutput < Self.outputHighWater {
             let result = conn.input.withUnsafeBytes { conn.parser.parse($0) }
@@ -460,14 +471,14 @@ final class EventLoop: @unchecked Sendable {
                 if conn.requestDeadline != nil || consumedAny {
                     conn.requestDeadline = nil
                     conn.idleDeadline = now &+ idleTimeout
-                    schedule(conn.deadline)
+                    schedule(conn.idleDeadline)
                 }
             } else if consumedAny {
                 conn.requestDeadline = now &+ readTimeout
-                schedule(conn.deadline)
+                schedule(now &+ readTimeout)
             }
         }
-        flush(conn, now: now)
+        return consumedAny
     }
 
     private func queue(_ conn: Connection, bytes: [UInt8], now: UInt64) {
@@ -488,6 +499,7 @@ final class EventLoop: @unchecked Sendable {
             }
             if n > 0 {
                 conn.outputOffset += n
+                conn.writeDeadline = now &+ writeTimeout  // a reader that makes progress keeps its connection
                 continue
             }
             let e = errno
@@ -515,6 +527,7 @@ final class EventLoop: @unchecked Sendable {
             case .lingering:
                 break
             }
+            schedule(conn.deadline)  // the idle or request deadline applies again
         }
         updateInterest(conn)
     }
@@ -555,7 +568,6 @@ final class EventLoop: @unchecked Sendable {
 
     private func respond(_ conn: Connection, head: HTTPRequestHead, now: UInt64) {
         conn.served += 1
-        let closeAfter = !head.keepAlive || stopping || conn.peerClosed
         var request = ServerRequest(method: head.method, path: head.path, query: head.query, headers: head.headers,
                                     remoteAddress: conn.peer)
         let response: ServerResponse
@@ -574,6 +586,8 @@ final class EventLoop: @unchecked Sendable {
         } else {
             response = handler(request)
         }
+        // Decided after the handler ran: stop() may have been called meanwhile.
+        let closeAfter = !head.keepAlive || conn.peerClosed || stopping || stopRequested.load(ordering: .relaxed)
         let acceptsGzip = head.header("Accept-Encoding").map(GzipCompressor.accepts) ?? false
         let bytes = encode(response, omitBody: head.method == "HEAD", acceptsGzip: acceptsGzip,
                            close: closeAfter, http10: head.version.minor == 0)

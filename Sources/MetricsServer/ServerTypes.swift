@@ -75,7 +75,7 @@ public struct HTTPServerConfiguration: Sendable {
     public var requestReadTimeout: Duration = .seconds(10)
     /// Time an idle keep-alive connection is kept open between requests (closed silently after).
     public var idleKeepAliveTimeout: Duration = .seconds(60)
-    /// Time a client has to read a response before the connection is dropped.
+    /// Longest time a client may go without reading anything while a response is pending (then: closed).
     public var writeTimeout: Duration = .seconds(10)
     /// Open connections beyond this are accepted and closed at once (with a best-effort 503).
     public var maxConnections: Int = 512

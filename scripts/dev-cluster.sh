@@ -305,13 +305,14 @@ stop_node_process() {
             if [[ $sig == KILL ]]; then
                 die "bao-$n (pid $pid) still exists after SIGKILL (state $(proc_state "$pid"))"
             fi
-            note "bao-$n (pid $pid) ignored SIG$sig for ${timeout}s; sending SIGKILL"
+            note "bao-$n (pid $pid) still shutting down after ${timeout}s; sending SIGKILL (raft data is crash-safe)"
             kill -KILL "$pid" 2>/dev/null || true
             sig=KILL
             deadline=$(($(now_ms) + 5000))
         fi
         sleep 0.05
     done
+    dbg "bao-$n (pid $pid) exited after SIG$sig"
 }
 
 # ---------------------------------------------------------------- HTTP
@@ -621,11 +622,11 @@ cmd_down() {
     lead=$(API_TIMEOUT=1 leader_num) || lead=0
     for ((n = 1; n <= NODES; n++)); do
         if ((n != lead)) && node_pid "$n" >/dev/null; then
-            stop_node_process "$n" TERM 20 &
+            stop_node_process "$n" TERM 5 &
         fi
     done
     wait
-    ((lead == 0)) || stop_node_process "$lead" TERM 20
+    ((lead == 0)) || stop_node_process "$lead" TERM 5
     for ((n = 1; n <= NODES; n++)); do
         node_pid "$n" >/dev/null && die "bao-$n is still running"
         rm -f "$(node_dir "$n")/pid"

@@ -1,0 +1,158 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The daemon's alert transitions against the real cluster (issue: alert engine).
+@Suite(.serialized, .enabled(if: IT.enabled), .timeLimit(.minutes(5)))
+struct AlertIntegrationTests {
+    @Test func sealedStandbyFiresWithinOneIntervalAndResolves() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("seal")
+        let daemon = try DaemonProcess(config: try clusterConfig(dir: dir))
+        defer { daemon.stop() }
+        try await daemon.waitFor("first cycle complete")
+        let n = try Cluster.standby()
+        try Cluster.run("seal", "\(n)")
+        let sealedAt = Date()
+        try await daemon.waitFor("alert VaultSealed firing", "bao-\(n)", timeout: 10)
+        let firingDelay = Date().timeIntervalSince(sealedAt)
+        #expect(firingDelay < 1 + 1, "fired \(firingDelay)s after the seal (interval 1s)")
+        try Cluster.run("unseal", "\(n)")
+        let unsealedAt = Date()
+        try await daemon.waitFor("alert VaultSealed resolved", "bao-\(n)", timeout: 10)
+        #expect(Date().timeIntervalSince(unsealedAt) < 1 + 1)
+        #expect(daemon.count("alert VaultSealed firing") == 1)
+        #expect(daemon.count("alert NoLeader") == 0)
+    }
+
+    @Test func leaderElectionNeverFiresNoLeader() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("election")
+        let daemon = try DaemonProcess(config: try clusterConfig(dir: dir))   // NoLeader keeps its default for: 30s
+        defer { daemon.stop() }
+        try await daemon.waitFor("first cycle complete")
+        let old = try Cluster.leader()
+        try Cluster.run("stepdown")
+        try await daemon.waitFor("leader", timeout: 30)     // a leader change is recorded as an event
+        // Now kill the (new) leader: the standbys keep naming it until a new election (~14 s on OpenBao).
+        let current = try Cluster.leader()
+        try Cluster.run("kill", "\(current)")
+        defer { try? Cluster.healthy() }
+        let deadline = Date().addingTimeInterval(45)
+        var newLeader = 0
+        while Date() < deadline {
+            if let l = try? Cluster.leader(), l != 0, l != current { newLeader = l; break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(newLeader != 0, "no new leader elected after killing bao-\(current) (old bao-\(old))")
+        try await Task.sleep(for: .seconds(3))
+        #expect(daemon.count("alert NoLeader firing") == 0, "\(daemon.log.suffix(3000))")
+        #expect(daemon.count("leader_change") + daemon.count("leader changed") >= 1, "\(daemon.log.suffix(3000))")
+    }
+
+    @Test func losingQuorumFiresNoLeaderAfterItsForAndResolves() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("quorum")
+        let config = try clusterConfig(dir: dir, clusterExtra: "    rules:\n      NoLeader: {for: 5s}\n")
+        let daemon = try DaemonProcess(config: config)
+        defer { daemon.stop() }
+        try await daemon.waitFor("first cycle complete")
+        let leader = try Cluster.leader()
+        let others = (1...3).filter { $0 != leader }
+        for n in others { try Cluster.run("stop", "\(n)") }
+        let stoppedAt = Date()
+        defer { for n in others { _ = try? Cluster.run("cont", "\(n)") } }
+        try await daemon.waitFor("alert NoLeader pending", timeout: 40)
+        try await daemon.waitFor("alert NoLeader firing", timeout: 40)
+        #expect(Date().timeIntervalSince(stoppedAt) >= 5, "NoLeader fired before its for")
+        // Node-level unreachability is inhibited while NoLeader fires: one page, not three.
+        #expect(daemon.count("alert NodeUnreachable firing") == 0)
+        for n in others { try Cluster.run("cont", "\(n)") }
+        try await daemon.waitFor("alert NoLeader resolved", timeout: 60)
+    }
+
+    @Test func restartWhileFiringNeitherRepagesNorForgetsTheResolve() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("restart")
+        let config = try clusterConfig(dir: dir)
+        let n = try Cluster.standby()
+        var daemon = try DaemonProcess(config: config)
+        try await daemon.waitFor("first cycle complete")
+        try Cluster.run("seal", "\(n)")
+        defer { try? Cluster.healthy() }
+        try await daemon.waitFor("alert VaultSealed firing", timeout: 10)
+        daemon.stop()
+        daemon = try DaemonProcess(config: config)
+        defer { daemon.stop() }
+        try await daemon.waitFor("restored alert state", "firing=1")
+        try await daemon.waitFor("first cycle complete")
+        try await Task.sleep(for: .seconds(2))
+        #expect(daemon.count("alert VaultSealed firing") == 0, "re-reported after restart:\n\(daemon.log)")
+        try Cluster.run("unseal", "\(n)")
+        try await daemon.waitFor("alert VaultSealed resolved", timeout: 10)
+    }
+
+    @Test func killedWhileFiringAlsoKeepsState() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("sigkill")
+        let config = try clusterConfig(dir: dir)
+        let n = try Cluster.standby()
+        var daemon = try DaemonProcess(config: config)
+        try await daemon.waitFor("first cycle complete")
+        try Cluster.run("seal", "\(n)")
+        defer { try? Cluster.healthy() }
+        try await daemon.waitFor("alert VaultSealed firing", timeout: 10)
+        daemon.kill9()
+        daemon = try DaemonProcess(config: config)
+        defer { daemon.stop() }
+        try await daemon.waitFor("first cycle complete")
+        try await Task.sleep(for: .seconds(2))
+        #expect(daemon.count("alert VaultSealed firing") == 0, "\(daemon.log)")
+        try Cluster.run("unseal", "\(n)")
+        try await daemon.waitFor("alert VaultSealed resolved", timeout: 10)
+    }
+}
+
+/// HighLatency and ErrorRate from fake nodes (a real server cannot be made slow or flaky on demand).
+@Suite(.serialized, .enabled(if: IT.enabled), .timeLimit(.minutes(3)))
+struct FakeNodeAlertTests {
+    static let active = #"{"initialized":true,"sealed":false,"standby":false,"version":"2.7.2","cluster_id":"fake-1"}"#
+    static let standby = #"{"initialized":true,"sealed":false,"standby":true,"version":"2.7.2","cluster_id":"fake-1"}"#
+
+    @Test func slowNodeFiresHighLatencyAndFlakyNodeFiresErrorRate() async throws {
+        let slow = try LoopbackHTTPServer()
+        let flaky = try LoopbackHTTPServer()
+        defer { slow.stop(); flaky.stop() }
+        slow.route("/v1/sys/health", LoopbackResponse.json(Self.active).delayed(by: .milliseconds(100)))
+        slow.route("/v1/sys/leader", .json(#"{"ha_enabled":true,"is_self":true,"leader_address":"\#(slow.baseURL)"}"#))
+        let counter = Counter()
+        flaky.route("/v1/sys/health") { _ in counter.next() % 20 == 0 ? .json(#"{"errors":[]}"#, status: 500) : .json(Self.standby, status: 429) }
+        flaky.route("/v1/sys/leader", .json(#"{"ha_enabled":true,"is_self":false,"leader_address":"\#(slow.baseURL)"}"#))
+        let dir = IT.tempDir("fake")
+        let yaml = """
+        global: {interval: 250ms, timeout: 200ms, state_dir: \(dir)/state}
+        listen: {address: "127.0.0.1:0"}
+        clusters:
+          - name: fake
+            nodes:
+              - {name: slow, address: "\(slow.baseURL)"}
+              - {name: flaky, address: "\(flaky.baseURL)"}
+            rules:
+              HighLatency: {window: 10s, min_samples: 8, for: 1s}
+              ErrorRate: {window: 30s, min_samples: 40, for: 1s}
+        """
+        try yaml.write(toFile: dir + "/c.yml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(config: dir + "/c.yml")
+        defer { daemon.stop() }
+        try await daemon.waitFor("alert HighLatency firing", "slow", timeout: 30)
+        try await daemon.waitFor("alert ErrorRate firing", "flaky", timeout: 40)
+        #expect(daemon.count("alert HighLatency firing", "flaky") == 0)
+        #expect(daemon.count("alert ErrorRate firing", "node=slow") == 0)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+}

@@ -276,7 +276,7 @@ final class DispatcherCore: Sendable {
             func enqueue(_ kind: EventKind, _ alert: Alert, _ integration: Integration) {
                 let entry = OutboxEntry(id: s.nextID, integration: integration.id, receiver: integration.receiver, kind: kind,
                                         alert: alert, fingerprint: alert.fingerprint, cycle: cycle, attempts: 0,
-                                        createdAt: now, nextAttemptAt: now, lastError: nil)
+                                        createdAt: now, nextAttemptAt: .distantPast, lastError: nil)  // due at once, whatever clock `now` is on
                 s.nextID += 1
                 s.append(entry)
                 accepted.append(entry.id)

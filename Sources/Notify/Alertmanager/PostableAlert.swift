@@ -25,13 +25,15 @@ public struct PostableAlerts: Sendable {
         return .array(events.map { event in
             let alert = event.alert
             let endsAt = event.kind.isResolve ? (alert.resolvedAt ?? now) : horizon
-            return .object([
+            var fields: [(String, JSONValue)] = [
                 ("labels", .sortedObject(alert.labels)),
                 ("annotations", .sortedObject(alert.annotations)),
                 ("startsAt", .string(TimeFormat.rfc3339(AlertText.startsAt(alert)))),
                 ("endsAt", .string(TimeFormat.rfc3339(endsAt))),
-                ("generatorURL", .string(generatorURL)),
-            ])
+            ]
+            // The API validates generatorURL as a URI: omit it rather than send "".
+            if !generatorURL.isEmpty { fields.append(("generatorURL", .string(generatorURL))) }
+            return .object(fields)
         })
     }
 }

@@ -55,7 +55,7 @@ let package = Package(
             "ClusterModel", "Rules", "Config", "HTTPTransport", "CurlTransport", "Probing",
             "StateStore", "Notify", "MetricsServer", "Systemd", log, prometheus,
         ]),
-        .executableTarget(name: "sealwatch", dependencies: ["Daemon", argumentParser, log], swiftSettings: strict),
+        .executableTarget(name: "sealwatch", dependencies: ["Daemon", "Config", "Systemd", argumentParser, log], swiftSettings: strict),
 
         // Test kit: loopback servers and builders shared by the test targets.
         lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),

@@ -22,6 +22,7 @@ public final class DaemonMetrics: Sendable {
         var gauges: [SeriesKey: Gauge] = [:]
         var counters: [SeriesKey: Counter] = [:]
         var histograms: [SeriesKey: DurationHistogram] = [:]
+        var counterTotals: [SeriesKey: Double] = [:]
         /// Gauges set during the current cycle's update; the rest of the cycle-owned ones are dropped.
         var touched: Set<SeriesKey> = []
         var cycleOwned: Set<SeriesKey> = []
@@ -84,6 +85,19 @@ public final class DaemonMetrics: Sendable {
             s.counters[k] = c
             return c
         }
+    }
+
+    /// Sets a counter to an absolute total kept elsewhere (the dispatcher's own counts); never goes down.
+    public func counterSet(_ name: String, _ labels: [String: String], _ total: Double) {
+        let c = counter(name, labels)
+        let k = key(name, labels)
+        let delta: Double = state.withLock { s in
+            let previous = s.counterTotals[k] ?? 0
+            guard total > previous else { return 0 }
+            s.counterTotals[k] = total
+            return total - previous
+        }
+        if delta > 0 { c.increment(by: delta) }
     }
 
     public func histogram(_ name: String, _ labels: [String: String], buckets: [Duration] = DaemonMetrics.probeBuckets) -> DurationHistogram {

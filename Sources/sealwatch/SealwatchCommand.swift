@@ -46,7 +46,7 @@ extension Sealwatch {
                                environment: ProcessInfo.processInfo.environment)
             let logger = Logger(label: "sealwatch")
             let daemonOptions = DaemonOptions(configPath: options.config, stateDir: stateDir, listenAddress: listen)
-            let code = await DaemonRunner(options: daemonOptions, logger: logger).run(config: config, makeSink: Sinks.make(logger: logger))
+            let code = await DaemonRunner(options: daemonOptions, logger: logger).run(config: config, makeSink: Notifications.make(logger: logger))
             if code != 0 { throw ExitCode(code) }
         }
     }
@@ -92,7 +92,7 @@ extension Sealwatch {
             func run() async throws {
                 let config = try options.load()
                 LogSetup.bootstrap(level: .warning, environment: [:])
-                let code = await Sinks.test(config: config, receiver: receiver, logger: Logger(label: "sealwatch"))
+                let code = await Notifications.test(config: config, receiver: receiver, logger: Logger(label: "sealwatch"))
                 throw ExitCode(code)
             }
         }

@@ -66,23 +66,35 @@ for c in 0..<clusterCount {
 var book = AlertBook()
 var t = Double(windowSamples - 1) * interval
 var stepMs: [Double] = []
+var cpuMs: [Double] = []
+/// CPU time of this thread in ms: unaffected by other processes preempting us on a busy machine.
+func threadCPUms() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) * 1000 + Double(ts.tv_nsec) / 1e6
+}
 var transitionCount = 0
 let clock = ContinuousClock()
 for _ in 0..<cycles {
     t += interval
     for c in 0..<clusterCount { windows["c\(c)"]!.append(snapshot(cluster: c, at: t)) }
     let now = origin.addingTimeInterval(t)
+    let cpuStart = threadCPUms()
     let start = clock.now
     let (next, transitions) = engine.step(book, windows: windows, now: now)
     let elapsed = clock.now - start
+    cpuMs.append(threadCPUms() - cpuStart)
     book = next
     transitionCount += transitions.count
     stepMs.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
 }
-let sorted = stepMs.sorted()
-func pct(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)] }
+func pct(_ q: Double, _ xs: [Double]) -> Double {
+    let sorted = xs.sorted()
+    return sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
+}
 let snapshotsPerWindow = windows["c0"]!.snapshots.count
 func ms(_ x: Double) -> String { String(format: "%.3f", x) }
 print("rules bench: \(clusterCount) clusters x \(nodeCount) nodes, \(snapshotsPerWindow) snapshots per window (retention \(Int(engine.retentionSeconds)) s), \(cycles) steps")
-print("step (all clusters): median \(ms(pct(0.5))) ms  p99 \(ms(pct(0.99))) ms  max \(ms(sorted.last!)) ms  (target < 5 ms)")
+print("step (all clusters), wall: median \(ms(pct(0.5, stepMs))) ms  p99 \(ms(pct(0.99, stepMs))) ms  max \(ms(stepMs.max()!)) ms  (target < 5 ms)")
+print("step (all clusters), CPU:  median \(ms(pct(0.5, cpuMs))) ms  p99 \(ms(pct(0.99, cpuMs))) ms  max \(ms(cpuMs.max()!)) ms")
 print("alerts in book: \(book.alerts.count) (\(book.firing.count) firing), transitions over the run: \(transitionCount)")

@@ -312,6 +312,10 @@ stop_node_process() {
         fi
         sleep 0.05
     done
+    # Dead is not gone: give the waiting parent a moment to reap it (no zombie left behind).
+    deadline=$(($(now_ms) + 3000))
+    while [[ -e /proc/$pid ]] && (($(now_ms) < deadline)); do sleep 0.02; done
+    [[ -e /proc/$pid ]] && note "bao-$n (pid $pid) exited but was not reaped (state $(proc_state "$pid"))"
     dbg "bao-$n (pid $pid) exited after SIG$sig"
 }
 

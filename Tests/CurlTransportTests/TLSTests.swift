@@ -93,7 +93,7 @@ final class TLSFixture: Sendable {
             }
             Task {
                 try? await Task.sleep(for: timeout)
-                reader.finish(.failure(FixtureError(message: "TLS server did not start within \(timeout)")))
+                reader.finish(.failure(FixtureError(message: "no line from the process within \(timeout)")))
             }
         }
     }
@@ -105,7 +105,7 @@ final class TLSFixture: Sendable {
         /// Returns true once the line (or EOF) was delivered.
         func feed(_ data: Data) -> Bool {
             if data.isEmpty {
-                finish(.failure(FixtureError(message: "TLS server exited before listening")))
+                finish(.failure(FixtureError(message: "the process exited before printing a line")))
                 return true
             }
             let line: String? = state.withLock { state in

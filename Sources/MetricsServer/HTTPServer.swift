@@ -109,8 +109,11 @@ final class Connection {
     var phase = Phase.reading
     var input: [UInt8] = []
     var parser: HTTPRequestParser
-    var output: [UInt8] = []
+    /// Encoded responses not yet sent: head and body chunks (bodies are not copied); the first chunk
+    /// is sent up to `outputOffset`.
+    var output: [[UInt8]] = []
     var outputOffset = 0
+    var pendingOutput = 0
     var events: UInt32 = 0
     var served = 0
     var peerClosed = false
@@ -124,8 +127,6 @@ final class Connection {
     init(fd: Int32, peer: String, maxHeaderBytes: Int) {
         self.fd = fd; self.peer = peer; self.parser = HTTPRequestParser(maxHeaderBytes: maxHeaderBytes)
     }
-
-    var pendingOutput: Int { output.count - outputOffset }
 
     var deadline: UInt64 {
         if phase == .lingering { return lingerDeadline }
@@ -323,7 +324,7 @@ final class EventLoop: @unchecked Sendable {
         conn.input.removeAll()
         conn.requestDeadline = nil
         conn.lingerAfterWrite = true
-        queue(conn, bytes: errorResponse(status: 408, reason: "request not received in time"), now: now)
+        queue(conn, errorResponse(status: 408, reason: "request not received in time"), now: now)
         conn.phase = .closeAfterWrite
         flush(conn, now: now)
     }
@@ -354,7 +355,7 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             if connections.count >= config.maxConnections {
-                let busy = errorResponse(status: 503, reason: "too many connections")
+                let busy = Array(errorResponse(status: 503, reason: "too many connections").joined())
                 _ = busy.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 close(fd)
                 logOverload("connection limit reached; closing new connection", now: now, error: nil)
@@ -460,7 +461,7 @@ final class EventLoop: @unchecked Sendable {
                                                        "http.reason": "\(error.reason)"])
                 conn.input.removeAll()
                 conn.lingerAfterWrite = true
-                queue(conn, bytes: errorResponse(status: error.status, reason: error.reason), now: now)
+                queue(conn, errorResponse(status: error.status, reason: error.reason), now: now)
                 conn.phase = .closeAfterWrite
                 consumedAny = true
             }
@@ -481,24 +482,48 @@ final class EventLoop: @unchecked Sendable {
         return consumedAny
     }
 
-    private func queue(_ conn: Connection, bytes: [UInt8], now: UInt64) {
+    private func queue(_ conn: Connection, _ chunks: [[UInt8]], now: UInt64) {
         if conn.pendingOutput == 0 {
-            conn.output = bytes
-            conn.outputOffset = 0
             conn.writeDeadline = now &+ writeTimeout
             schedule(conn.writeDeadline)
-        } else {
-            conn.output.append(contentsOf: bytes)
+        }
+        for chunk in chunks where !chunk.isEmpty {
+            conn.output.append(chunk)
+            conn.pendingOutput += chunk.count
+        }
+    }
+
+    /// One `sendmsg` (MSG_NOSIGNAL) of the first two pending chunks: a response's head and body go
+    /// out in a single system call without being copied together.
+    private func sendPending(_ conn: Connection) -> Int {
+        func send(_ parts: [UnsafeRawBufferPointer]) -> Int {
+            var iovecs = parts.map { iovec(iov_base: UnsafeMutableRawPointer(mutating: $0.baseAddress), iov_len: $0.count) }
+            return iovecs.withUnsafeMutableBufferPointer { iov in
+                var message = msghdr()
+                message.msg_iov = iov.baseAddress
+                message.msg_iovlen = iov.count
+                return sendmsg(conn.fd, &message, Int32(MSG_NOSIGNAL))
+            }
+        }
+        let offset = conn.outputOffset
+        return conn.output[0].withUnsafeBytes { first in
+            let head = UnsafeRawBufferPointer(rebasing: first[offset...])
+            guard conn.output.count > 1 else { return send([head]) }
+            return conn.output[1].withUnsafeBytes { second in send([head, second]) }
         }
     }
 
     private func flush(_ conn: Connection, now: UInt64) {
         while conn.pendingOutput > 0 {
-            let n = conn.output.withUnsafeBytes {
-                send(conn.fd, $0.baseAddress! + conn.outputOffset, conn.pendingOutput, Int32(MSG_NOSIGNAL))
-            }
+            let n = sendPending(conn)
             if n > 0 {
-                conn.outputOffset += n
+                conn.pendingOutput -= n
+                var sent = n + conn.outputOffset
+                while let first = conn.output.first, sent >= first.count {
+                    sent -= first.count
+                    conn.output.removeFirst()
+                }
+                conn.outputOffset = sent
                 conn.writeDeadline = now &+ writeTimeout  // a reader that makes progress keeps its connection
                 continue
             }
@@ -509,7 +534,7 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         if conn.pendingOutput == 0 {
-            conn.output = []
+            conn.output.removeAll()
             conn.outputOffset = 0
             switch conn.phase {
             case .closeAfterWrite:
@@ -591,13 +616,14 @@ final class EventLoop: @unchecked Sendable {
         let acceptsGzip = head.header("Accept-Encoding").map(GzipCompressor.accepts) ?? false
         let bytes = encode(response, omitBody: head.method == "HEAD", acceptsGzip: acceptsGzip,
                            close: closeAfter, http10: head.version.minor == 0)
-        queue(conn, bytes: bytes, now: now)
+        queue(conn, bytes, now: now)
         if closeAfter { conn.phase = .closeAfterWrite }
     }
 
     private static let serverOwnedHeaders: Set<String> = ["content-length", "connection", "transfer-encoding", "date", "keep-alive"]
 
-    private func encode(_ response: ServerResponse, omitBody: Bool, acceptsGzip: Bool, close: Bool, http10: Bool) -> [UInt8] {
+    /// The response as [head, body] chunks.
+    private func encode(_ response: ServerResponse, omitBody: Bool, acceptsGzip: Bool, close: Bool, http10: Bool) -> [[UInt8]] {
         var body = response.body
         var head = "HTTP/1.1 \(response.status) \(HTTPStatus.reason(response.status))\r\n"
         for (name, value) in response.headers where !Self.serverOwnedHeaders.contains(name.lowercased()) {
@@ -620,11 +646,7 @@ final class EventLoop: @unchecked Sendable {
             head += "Connection: keep-alive\r\n"
         }
         head += "\r\n"
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.utf8.count + (omitBody ? 0 : body.count))
-        bytes.append(contentsOf: head.utf8)
-        if !omitBody { bytes.append(contentsOf: body) }
-        return bytes
+        return omitBody ? [Array(head.utf8)] : [Array(head.utf8), body]
     }
 
     /// Replaces CR, LF and other control characters, so a handler cannot split the response.
@@ -633,7 +655,7 @@ final class EventLoop: @unchecked Sendable {
         return String(decoding: s.utf8.map { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F ? 0x20 : $0 }, as: UTF8.self)
     }
 
-    private func errorResponse(status: Int, reason: String) -> [UInt8] {
+    private func errorResponse(status: Int, reason: String) -> [[UInt8]] {
         var response = ServerResponse.text("\(HTTPStatus.reason(status)): \(reason)\n", status: status)
         if status == 405 { response.headers.append(("Allow", "GET, HEAD")) }
         return encode(response, omitBody: false, acceptsGzip: false, close: true, http10: false)

@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config zlib1g-dev libcrypt-dev openssl curl \
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config zlib1g-dev libcrypt-dev openssl curl jq util-linux python3 \
                 prometheus prometheus-alertmanager systemd wrk nginx-light chromium
 DEMO_DIR ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8300

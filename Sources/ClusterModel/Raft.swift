@@ -67,7 +67,18 @@ public struct TokenStatus: Sendable, Hashable, Codable {
     public var renewable: Bool
     /// When the token is unusable (403, revoked): why.
     public var failure: ProbeFailure?
-    public init(ttlSeconds: Double?, renewable: Bool, failure: ProbeFailure? = nil) {
+    /// The token's period (periodic tokens) or creation TTL: the span a renewal restores.
+    public var renewalSpanSeconds: Double?
+    /// Set when this round renewed the token.
+    public var renewed: Bool = false
+    public init(ttlSeconds: Double?, renewable: Bool, failure: ProbeFailure? = nil, renewalSpanSeconds: Double? = nil) {
         self.ttlSeconds = ttlSeconds; self.renewable = renewable; self.failure = failure
+        self.renewalSpanSeconds = renewalSpanSeconds
+    }
+    /// Renew once less than half of the span is left (Vault Agent renews at about two thirds).
+    public var needsRenewal: Bool {
+        guard renewable, failure == nil, let ttl = ttlSeconds else { return false }
+        let span = renewalSpanSeconds ?? ttl
+        return span > 0 && ttl < span / 2
     }
 }

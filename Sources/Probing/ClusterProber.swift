@@ -60,6 +60,10 @@ public final class ClusterProber: Sendable {
         var snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
         if cluster.token != nil {
             (snap.raft, snap.token) = await clusterView(snap)
+            if let t = snap.token, t.needsRenewal, let source = snap.raft?.source ?? snap.leaderName,
+               let node = snap.nodes.first(where: { $0.node.name == source }) {
+                snap.token = await renew(t, via: node.node)
+            }
         }
         snap.seconds = (ContinuousClock.now - started).seconds
         return snap
@@ -155,6 +159,29 @@ public final class ClusterProber: Sendable {
             if c.response?.status == 403 || c.response?.status == 401 { break }   // a refused token fails everywhere
         }
         return (view, token)
+    }
+
+    /// `POST auth/token/renew-self` for a periodic or renewable token past half its span.
+    private func renew(_ token: TokenStatus, via node: NodeRef) async -> TokenStatus {
+        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "sealwatch", "Content-Type": "application/json"]
+        guard let secret = currentToken() else { return token }
+        headers.add("X-Vault-Token", secret.reveal())
+        let request = HTTPRequest(method: .POST, url: node.address + "/v1/auth/token/renew-self", headers: headers, body: Array("{}".utf8),
+                                  timeout: timeout, connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
+        do {
+            let response = try await transport.send(request)
+            if response.status == 200, let ttl = Decoders.renewedTTL(response.body) {
+                logger.info("renewed the Vault token", metadata: ["ttl_seconds": "\(Int(ttl))", "via": "\(node.name)"])
+                var renewed = token
+                renewed.ttlSeconds = ttl
+                renewed.renewed = true
+                return renewed
+            }
+            logger.warning("token renewal refused", metadata: ["status": "\(response.status)", "via": "\(node.name)"])
+        } catch {
+            logger.warning("token renewal failed", metadata: ["error": "\(error)", "via": "\(node.name)"])
+        }
+        return token
     }
 
     // MARK: - Requests

@@ -107,7 +107,15 @@ public enum Decoders {
         guard let j = JSONValue.parse(body), let data = j["data"], data.isObject else { return nil }
         let ttl = data["ttl"]?.double ?? 0
         let expires = data["expire_time"]?.string != nil
-        return TokenStatus(ttlSeconds: (ttl == 0 && !expires) ? nil : ttl, renewable: data["renewable"]?.bool ?? false)
+        let period = data["period"]?.double.flatMap { $0 > 0 ? $0 : nil }
+        let creation = data["creation_ttl"]?.double.flatMap { $0 > 0 ? $0 : nil }
+        return TokenStatus(ttlSeconds: (ttl == 0 && !expires) ? nil : ttl, renewable: data["renewable"]?.bool ?? false,
+                           renewalSpanSeconds: period ?? creation)
+    }
+
+    /// `auth/token/renew-self`: the new TTL is `auth.lease_duration`.
+    public static func renewedTTL(_ body: [UInt8]) -> Double? {
+        JSONValue.parse(body)?["auth"]?["lease_duration"]?.double
     }
 
     /// Go's `time.Duration` string (`1.5ms`, `2m3.5s`, `0s`) in seconds.

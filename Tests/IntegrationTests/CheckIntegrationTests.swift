@@ -91,6 +91,7 @@ struct TLSIntegrationTests {
     static let dir = IT.tempDir("tls-cluster")
     static let base = IT.basePort + 100
 
+    @discardableResult
     func tlsCluster(_ args: String...) throws -> String {
         let r = try sh([IT.script] + args, env: ["DEV_CLUSTER_DIR": TLSIntegrationTests.dir, "BASE_PORT": "\(TLSIntegrationTests.base)", "DEV_CLUSTER_TLS": "1"])
         if r.status != 0 { throw ITError("dev-cluster.sh \(args) (tls) failed:\n\(r.output)") }

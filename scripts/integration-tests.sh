@@ -16,7 +16,12 @@ echo "cluster up in $(( $(date +%s) - start ))s"
 echo "== least-privilege policy against the real cluster =="
 scripts/test-policy.sh
 
+echo "== Prometheus scraping Sealwatch: metric names, rules, every dashboard query, VaultSealed via Prometheus =="
+swift build
+SEALWATCH_BIN="$PWD/.build/debug/sealwatch" scripts/prometheus-e2e.sh
+
 echo "== Swift integration tests =="
 swift build
 SEALWATCH_IT=1 SEALWATCH_BIN="$PWD/.build/debug/sealwatch" DEV_CLUSTER_SCRIPT="$PWD/scripts/dev-cluster.sh" \
-  swift test --filter IntegrationTests
+  swift test --filter '^IntegrationTests\.'
+

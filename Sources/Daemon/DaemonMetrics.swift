@@ -28,6 +28,7 @@ public final class DaemonMetrics: Sendable {
         var cycleOwned: Set<SeriesKey> = []
     }
     private let state = Mutex(State())
+    private let published = Mutex<[UInt8]?>(nil)
     private let help: [String: String]
 
     public init(version: String) {
@@ -136,7 +137,15 @@ public final class DaemonMetrics: Sendable {
         histograms.forEach { registry.unregisterDurationHistogram($0) }
     }
 
-    public func emit() -> [UInt8] { registry.emitToBuffer() }
+    /// The exposition as of the last `publish()`: metrics only change during a cycle (and on reload),
+    /// so a scrape serves bytes rendered once per cycle instead of re-rendering every family.
+    public func emit() -> [UInt8] { published.withLock { $0 } ?? registry.emitToBuffer() }
+
+    /// Renders the registry once; scrapes serve these bytes until the next publish.
+    public func publish() {
+        let bytes = registry.emitToBuffer()
+        published.withLock { $0 = bytes }
+    }
 
     // MARK: - Per-cycle updates
 

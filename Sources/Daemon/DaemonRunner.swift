@@ -166,6 +166,7 @@ public final class DaemonRunner: Sendable {
             }
             await sink.submit(transitions: result.transitions, active: result.alerts.filter { $0.state == .firing }, now: now)
             sink.updateMetrics(metrics)
+            metrics.publish()
             let clusters = await monitor.statusView()
             board.update {
                 $0.clusters = clusters; $0.ready = true; $0.lastCycleAt = now; $0.lastCycleSeconds = result.seconds
@@ -209,9 +210,11 @@ public final class DaemonRunner: Sendable {
                         if !transitions.isEmpty { await sink.submit(transitions: transitions, active: [], now: Date()) }
                         config = fresh
                         metrics.recordReload(success: true, at: Date())
+                        metrics.publish()
                         logger.info("configuration reloaded", metadata: ["clusters": "\(fresh.clusters.count)"])
                     } catch {
                         metrics.recordReload(success: false, at: Date())
+                        metrics.publish()
                         logger.error("reload rejected; keeping the running configuration", metadata: ["error": "\(error.description)"])
                     }
                     systemd?.send(.ready, .status(board.read().summaryLine))

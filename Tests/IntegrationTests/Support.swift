@@ -21,20 +21,63 @@ enum IT {
     }
 }
 
+/// A child process started with posix_spawn, its stdout and stderr appended to a file. Reaped with
+/// waitpid directly (Foundation's Process missed exits here and left zombies).
+final class Spawned: @unchecked Sendable {
+    let pid: pid_t
+    let logPath: String
+    private let lock = NSLock()
+    private var exit: Int32?
+
+    init(_ args: [String], env extra: [String: String] = [:], log: String? = nil) throws {
+        logPath = log ?? FileManager.default.temporaryDirectory.appendingPathComponent("sw-spawn-\(UUID().uuidString)").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let environment = ProcessInfo.processInfo.environment.merging(extra) { _, b in b }.map { "\($0.key)=\($0.value)" }
+        let argv = args.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, args[0], &actions, nil, argv, envp)
+        guard rc == 0 else { throw ITError("cannot start \(args[0]): \(String(cString: strerror(rc)))") }
+        self.pid = pid
+    }
+
+    /// nil while running; the exit status (or 128+signal) once it ended.
+    var exitStatus: Int32? {
+        lock.lock(); defer { lock.unlock() }
+        if let exit { return exit }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
+        return exit
+    }
+    var isRunning: Bool { exitStatus == nil }
+
+    @discardableResult
+    func wait(timeout: Double = 120) -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning { kill(pid, SIGKILL); while isRunning { usleep(10_000) } }
+        return exitStatus ?? -1
+    }
+
+    var output: String { String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self) }
+    func signal(_ s: Int32) { kill(pid, s) }
+}
+
 /// Runs a command to completion and returns (status, stdout+stderr).
 @discardableResult
 func sh(_ args: [String], env extra: [String: String] = [:], timeout: Double = 120) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(extra) { _, b in b }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    let p = try Spawned(["/usr/bin/env"] + args, env: extra)
+    defer { try? FileManager.default.removeItem(atPath: p.logPath) }
+    let status = p.wait(timeout: timeout)
+    return (status, p.output)
 }
 
 /// The dev cluster, driven through scripts/dev-cluster.sh.
@@ -68,7 +111,7 @@ func clusterConfig(dir: String, interval: String = "1s", timeout: String = "500m
     var nodes = (1...3).map { "      - {name: bao-\($0), address: \"\(IT.address($0))\"}" }
     nodes += extraNodes.map { "      - {name: \($0.0), address: \"\($0.1)\"}" }
     let yaml = """
-    global: {interval: \(interval), timeout: \(timeout), state_dir: \(dir)/state, log_level: debug}
+    global: {interval: \(interval), timeout: \(timeout), state_dir: \(dir)/state}
     listen: {address: "127.0.0.1:0"}
     clusters:
       - name: dev
@@ -82,31 +125,22 @@ func clusterConfig(dir: String, interval: String = "1s", timeout: String = "500m
     return path
 }
 
-/// A running `sealwatch run` child process whose log lines are collected as they arrive.
+/// A running `sealwatch run` child process whose log lines are read as they arrive.
 final class DaemonProcess: @unchecked Sendable {
-    let process = Process()
-    private let lock = NSLock()
-    private var buffer = ""
+    let child: Spawned
     let configPath: String
 
     init(config: String, stateDir: String? = nil, env: [String: String] = [:]) throws {
         configPath = config
-        process.executableURL = URL(fileURLWithPath: IT.binary)
-        process.arguments = ["run", "--config", config] + (stateDir.map { ["--state-dir", $0] } ?? [])
-        process.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.filter { $0.key != "NOTIFY_SOCKET" || env["NOTIFY_SOCKET"] != nil }
-        let pipe = Pipe()
-        process.standardError = pipe
-        process.standardOutput = pipe
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            guard !d.isEmpty, let self else { return }
-            self.lock.lock(); self.buffer += String(decoding: d, as: UTF8.self); self.lock.unlock()
-        }
-        try process.run()
+        var environment = env
+        if env["NOTIFY_SOCKET"] == nil { environment["NOTIFY_SOCKET"] = "" }
+        child = try Spawned([IT.binary, "run", "--config", config] + (stateDir.map { ["--state-dir", $0] } ?? []), env: environment)
     }
 
-    var log: String { lock.lock(); defer { lock.unlock() }; return buffer }
+    var log: String { child.output }
     var lines: [String] { log.split(separator: "\n").map(String.init) }
+    var isRunning: Bool { child.isRunning }
+    var exitStatus: Int32? { child.exitStatus }
 
     /// Waits until a log line contains all of `parts`; returns it.
     @discardableResult
@@ -114,7 +148,7 @@ final class DaemonProcess: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let l = lines.first(where: { line in parts.allSatisfy { line.contains($0) } }) { return l }
-            if !process.isRunning { throw ITError("sealwatch exited (\(process.terminationStatus)) before logging \(parts):\n\(log)") }
+            if !child.isRunning { throw ITError("sealwatch exited (\(child.exitStatus ?? -1)) before logging \(parts):\n\(log)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ITError("timed out after \(timeout)s waiting for a log line with \(parts); log:\n\(log.suffix(4000))")
@@ -126,19 +160,19 @@ final class DaemonProcess: @unchecked Sendable {
     func address() async throws -> String {
         let line = try await waitFor("serving metrics and status")
         guard let r = line.range(of: #"address=\S+"#, options: .regularExpression) else { throw ITError("no address in \(line)") }
-        return String(line[r].dropFirst("address=".count))
+        return String(line[r].dropFirst("address=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
     }
 
-    func signal(_ s: Int32) { kill(process.processIdentifier, s) }
+    func signal(_ s: Int32) { child.signal(s) }
 
     func stop() {
-        if process.isRunning { signal(SIGTERM) }
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { signal(SIGKILL); process.waitUntilExit() }
+        guard child.isRunning else { return }
+        child.signal(SIGCONT)
+        child.signal(SIGTERM)
+        child.wait(timeout: 10)
     }
 
-    func kill9() { signal(SIGKILL); process.waitUntilExit() }
+    func kill9() { child.signal(SIGKILL); child.wait() }
 }
 
 /// GET a URL with curl (the system binary), returning (status, body).

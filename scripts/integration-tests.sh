@@ -23,5 +23,5 @@ SEALWATCH_BIN="$PWD/.build/debug/sealwatch" scripts/prometheus-e2e.sh
 echo "== Swift integration tests =="
 swift build
 SEALWATCH_IT=1 SEALWATCH_BIN="$PWD/.build/debug/sealwatch" DEV_CLUSTER_SCRIPT="$PWD/scripts/dev-cluster.sh" \
-  swift test --filter '^IntegrationTests\.'
+  swift test --no-parallel --filter '^IntegrationTests\.'
 

@@ -17,7 +17,8 @@ public final class DaemonMetrics: Sendable {
     public static let probeBuckets: [Duration] = [1, 2.5, 5, 10, 20, 30, 40, 50, 60, 75, 100, 250, 500, 1000, 2500, 5000, 10000]
         .map { .microseconds(Int64($0 * 1000)) }
 
-    private struct SeriesKey: Hashable { var name: String; var labels: [String] }
+    /// A series' identity; a label dictionary hashes independently of order, so no sorting per lookup.
+    private struct SeriesKey: Hashable { var name: String; var labels: [String: String] }
     private struct State: ~Copyable {
         var gauges: [SeriesKey: Gauge] = [:]
         var counters: [SeriesKey: Counter] = [:]
@@ -51,10 +52,9 @@ public final class DaemonMetrics: Sendable {
     private func labelPairs(_ labels: [String: String]) -> [(String, String)] {
         labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
-    private func key(_ name: String, _ labels: [String: String]) -> SeriesKey {
-        SeriesKey(name: name, labels: labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
-    }
+    private func key(_ name: String, _ labels: [String: String]) -> SeriesKey { SeriesKey(name: name, labels: labels) }
     private func descriptor(_ name: String) -> MetricNameDescriptor {
+        // swift-prometheus requires one help text per family: always the same string per name.
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? name)
     }
 
@@ -72,10 +72,16 @@ public final class DaemonMetrics: Sendable {
 
     /// Sets a per-cycle gauge; gauges not set in a cycle are unregistered by `endCycle()`.
     public func set(_ name: String, _ labels: [String: String], _ value: Double) {
-        let g = gauge(name, labels)
-        g.set(to: value)
         let k = key(name, labels)
-        state.withLock { s in s.touched.insert(k); s.cycleOwned.insert(k) }
+        let g: Gauge = state.withLock { s in
+            s.touched.insert(k)
+            if let g = s.gauges[k] { return g }
+            let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
+            s.gauges[k] = g
+            s.cycleOwned.insert(k)
+            return g
+        }
+        g.set(to: value)
     }
 
     public func counter(_ name: String, _ labels: [String: String]) -> Counter {
@@ -116,6 +122,7 @@ public final class DaemonMetrics: Sendable {
     /// Unregisters the per-cycle gauges this cycle did not set (a removed node, a resolved alert).
     public func endCycle() {
         let stale: [Gauge] = state.withLock { s in
+            guard s.cycleOwned.count != s.touched.count || !s.cycleOwned.isSubset(of: s.touched) else { return [] }
             let gone = s.cycleOwned.subtracting(s.touched)
             s.cycleOwned.subtract(gone)
             return gone.compactMap { s.gauges.removeValue(forKey: $0) }
@@ -127,8 +134,8 @@ public final class DaemonMetrics: Sendable {
     public func forgetClusters(except keep: Set<String>) {
         let (counters, histograms): ([Counter], [DurationHistogram]) = state.withLock { s in
             func gone(_ k: SeriesKey) -> Bool {
-                guard let c = k.labels.first(where: { $0.hasPrefix("cluster=") }) else { return false }
-                return !keep.contains(String(c.dropFirst("cluster=".count)))
+                guard let c = k.labels["cluster"] else { return false }
+                return !keep.contains(c)
             }
             let ck = s.counters.keys.filter(gone), hk = s.histograms.keys.filter(gone)
             return (ck.compactMap { s.counters.removeValue(forKey: $0) }, hk.compactMap { s.histograms.removeValue(forKey: $0) })

@@ -99,7 +99,7 @@ public enum RuleCatalog {
     }
 
     /// All rules, sorted by name, with `overrides` applied (overrides for unknown names are ignored;
-    /// report them with `validate`/`names` first). `runbook_url` defaults to `runbookBase/<RuleName>`.
+    /// report them with `validate`/`names` first). `runbook_url` defaults to `runbookBase/<RuleName>.md`.
     public static func resolve(_ overrides: [String: RuleOverride], runbookBase: String = defaultRunbookBase) -> [RuleSettings] {
         names.compactMap { name in
             guard let rule = rule(named: name) else { return nil }
@@ -132,6 +132,6 @@ public enum RuleCatalog {
     static func runbookURL(base: String, name: String) -> String {
         var b = base
         while b.hasSuffix("/") { b.removeLast() }
-        return b + "/" + name
+        return b + "/" + name + ".md"   // docs/runbooks/<RuleName>.md
     }
 }

@@ -16,7 +16,7 @@ import TestSupport
     @Test func defaults() throws {
         let h = try #require(RuleCatalog.defaults("HighLatency"))
         #expect(h == RuleSettings(name: "HighLatency", forSeconds: 60, severity: .warning, threshold: 0.05, windowSeconds: 300,
-                                  minSamples: 30, runbookURL: RuleCatalog.defaultRunbookBase + "/HighLatency"))
+                                  minSamples: 30, runbookURL: RuleCatalog.defaultRunbookBase + "/HighLatency.md"))
         let e = try #require(RuleCatalog.defaults("ErrorRate"))
         #expect((e.threshold, e.windowSeconds, e.minSamples, e.forSeconds) == (0.01, 300, 100, 60))
         #expect(RuleCatalog.defaults("NoLeader")?.forSeconds == 30)
@@ -47,7 +47,7 @@ import TestSupport
         #expect(all.map(\.name) == RuleCatalog.names)
         let noLeader = all.first { $0.name == "NoLeader" }
         #expect(noLeader?.forSeconds == 10)
-        #expect(noLeader?.runbookURL == "https://wiki.example/runbooks/NoLeader")
+        #expect(noLeader?.runbookURL == "https://wiki.example/runbooks/NoLeader.md")
         #expect(all.first { $0.name == "VersionSkew" }?.enabled == false)
     }
 

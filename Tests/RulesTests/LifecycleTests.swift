@@ -32,7 +32,7 @@ import TestSupport
         let alert = try #require(fired.first?.alert)
         #expect(alert.labels == ["alertname": "VaultSealed", "cluster": "prod", "node": "vault-2", "severity": "critical"])
         #expect(alert.annotations["summary"] == "vault-2 is sealed")
-        #expect(alert.annotations["runbook_url"] == "https://runbooks.example/sw/VaultSealed")
+        #expect(alert.annotations["runbook_url"] == "https://runbooks.example/sw/VaultSealed.md")
         #expect(fired.first?.isNotifiable == true)
 
         #expect(describe(h.step(base.at(5).node(2, .sealed))) == [])

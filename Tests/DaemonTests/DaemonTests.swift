@@ -1,0 +1,136 @@
+import ClusterModel
+import Config
+import CurlTransport
+@testable import Daemon
+import Foundation
+import Logging
+import Rules
+import TestSupport
+import Testing
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Three fake nodes (one sealed) probed by a real Monitor cycle, for metrics and page tests.
+func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackHTTPServer]) {
+    let servers = try (0..<3).map { _ in try LoopbackHTTPServer() }
+    let leader = servers[0].baseURL
+    for (i, s) in servers.enumerated() {
+        let sealed = i == 2
+        s.route("/v1/sys/health", .json(sealed ? #"{"initialized":true,"sealed":true,"standby":true,"version":"2.7.2"}"#
+                                               : #"{"initialized":true,"sealed":false,"standby":\#(i != 0),"version":"2.7.2","cluster_id":"c1","cluster_name":"vault \"x\""}"#,
+                                        status: sealed ? 503 : (i == 0 ? 200 : 429)))
+        s.route("/v1/sys/leader", .json(#"{"ha_enabled":true,"is_self":\#(i == 0),"leader_address":"\#(leader)","raft_applied_index":\#(100 + i)}"#))
+        s.route("/v1/sys/seal-status", .json(#"{"type":"shamir","sealed":true,"t":3,"n":5,"progress":1}"#))
+    }
+    var cluster = ClusterConfig(name: "prod", nodes: servers.enumerated().map { NodeConfig(name: "vault-\($0.offset + 1)", address: $0.element.baseURL) })
+    cluster.labels = ["env": "prod"]
+    let config = SealwatchConfig(clusters: [cluster])
+    let metrics = DaemonMetrics(version: "test")
+    let transport = CurlTransport(logger: Logger(label: "t"))
+    let monitor = Monitor(config: config, transport: transport, environment: [:], metrics: metrics, logger: Logger(label: "t"))
+    _ = await monitor.cycle(now: Date())
+    var view = StatusView()
+    view.ready = true
+    view.version = "test"
+    view.lastCycleAt = Date()
+    view.clusters = await monitor.statusView()
+    transport.shutdown()
+    return (metrics, view, servers)
+}
+
+@Suite(.serialized) struct DaemonTests {
+    @Test func everyRuleHasARunbookPage() {
+        for name in RuleCatalog.names {
+            let url = RuleCatalog.defaults(name)!.runbookURL
+            #expect(url.hasSuffix("/docs/runbooks/\(name).md"))
+            #expect(FileManager.default.fileExists(atPath: repoRoot.appendingPathComponent("docs/runbooks/\(name).md").path), "missing runbook for \(name)")
+        }
+    }
+
+    @Test func exportedExpositionIsValidAndHasTheDesignNames() async throws {
+        let (metrics, _, servers) = try await sealedClusterCycle()
+        defer { servers.forEach { $0.stop() } }
+        metrics.publish()
+        let text = String(decoding: metrics.emit(), as: UTF8.self)
+        for line in [
+            #"sealwatch_node_up{cluster="prod",node="vault-1"} 1.0"#,
+            #"sealwatch_node_sealed{cluster="prod",node="vault-3"} 1.0"#,
+            #"sealwatch_node_active{cluster="prod",node="vault-1"} 1.0"#,
+            #"sealwatch_node_state{cluster="prod",node="vault-3",state="sealed"} 1.0"#,
+            #"sealwatch_node_state{cluster="prod",node="vault-2",state="standby"} 1.0"#,
+            #"sealwatch_cluster_leader_known{cluster="prod"} 1.0"#,
+            #"sealwatch_cluster_active_nodes{cluster="prod"} 1.0"#,
+            #"sealwatch_node_unseal_progress{cluster="prod",node="vault-3"} 1.0"#,
+            #"sealwatch_raft_applied_index{cluster="prod",node="vault-2"} 101.0"#,
+            #"sealwatch_alerts{alertname="VaultSealed",cluster="prod",node="vault-3",severity="critical",state="firing"} 1.0"#,
+        ] {
+            #expect(text.contains(line), "missing \(line)")
+        }
+        for name in ["sealwatch_build_info", "sealwatch_probe_duration_seconds_bucket", "sealwatch_cluster_leader_changes_total",
+                     "sealwatch_poll_cycle_duration_seconds", "sealwatch_config_last_reload_successful", "sealwatch_node_info"] {
+            #expect(text.contains(name), "missing \(name)")
+        }
+        // 50 ms is a bucket boundary, so HighLatency's threshold is resolved exactly.
+        #expect(text.contains(#"le="0.05""#))
+        // promtool's linter, when installed (make test installs it).
+        let promtool = "/usr/bin/promtool"
+        if FileManager.default.isExecutableFile(atPath: promtool) {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("sw-metrics-\(UUID().uuidString).txt").path
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "\(promtool) check metrics < \(file) 2>&1"]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            try p.run()
+            let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0 && out.isEmpty, "promtool check metrics: \(out)")
+        }
+    }
+
+    @Test func statusPageShowsTheSealedNodeAndItsAlert() async throws {
+        let (_, view, servers) = try await sealedClusterCycle()
+        defer { servers.forEach { $0.stop() } }
+        let html = StatusPage.render(view, now: Date(), refreshSeconds: 5)
+        #expect(html.contains(#"<span class="v critical">CRITICAL</span>"#))
+        #expect(html.contains(#"<td class="s-sealed">sealed (unseal 1/3)</td>"#))
+        #expect(html.contains("<b>VaultSealed</b> · vault-3"))
+        #expect(html.contains("http-equiv=\"refresh\""))
+        #expect(!html.contains("<script"))
+        // Label values are escaped.
+        let json = String(decoding: StatusDocument(view).json(), as: UTF8.self)
+        let doc = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        #expect(doc?["verdict"] as? String == "critical")
+        #expect(doc?["exit_code"] as? Int == 2)
+    }
+
+    @Test func checkTableAndVerdicts() async throws {
+        let (_, view, servers) = try await sealedClusterCycle()
+        defer { servers.forEach { $0.stop() } }
+        let table = CheckReport(view: view, color: false).render()
+        #expect(table.contains("vault-3  sealed (unseal 1/3)"))
+        #expect(table.contains("CRITICAL VaultSealed [vault-3]: vault-3 is sealed"))
+        #expect(table.hasSuffix("CRITICAL: prod critical\n"))
+        #expect(!table.contains("\u{1B}["))
+        #expect(CheckReport(view: view, color: true).render().contains("\u{1B}[31;1m"))
+        #expect(view.verdict.exitCode == 2)
+        #expect(view.summaryLine == "prod: 2/3 unsealed, leader vault-1 · 1 firing")
+    }
+
+    @Test(arguments: [(0.05, 1, "0.1"), (1.23456, 2, "1.23"), (12.0, 0, "12"), (-0.5, 1, "-0.5"), (0.004, 1, "0.0")])
+    func fixedFormatting(_ v: Double, _ digits: Int, _ expected: String) {
+        #expect(CheckReport.fixed(v, digits) == expected)
+    }
+
+    @Test func mailboxDeliversBetweenCyclesAndTimesOut() async {
+        let box = Mailbox()
+        let start = ContinuousClock.now
+        #expect(await box.wait(until: .now + .milliseconds(50)) == nil)
+        #expect(ContinuousClock.now - start >= .milliseconds(50))
+        box.post(.reload)
+        #expect(await box.wait(until: .now + .seconds(5)) == .reload)
+        Task { try? await Task.sleep(for: .milliseconds(20)); box.post(.stop) }
+        #expect(await box.wait(until: .now + .seconds(5)) == .stop)
+    }
+}

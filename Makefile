@@ -37,7 +37,7 @@ test: deps unit-test lint-ops fuzz integration-test
 
 unit-test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip IntegrationTests
+	$(SWIFT) test --no-parallel --skip '^IntegrationTests\.'
 
 integration-test:
 	scripts/integration-tests.sh

@@ -133,11 +133,8 @@ public actor Monitor {
         probers = Monitor.makeProbers(newConfig, transport, environment, logger)
         engine = Monitor.makeEngine(newConfig)
         let keep = Set(newConfig.clusters.map(\.name))
-        windows = windows.filter { keep.contains($0.key) }.mapValues { w in
-            var fresh = SnapshotWindow(retentionSeconds: engine.retentionSeconds)
-            w.snapshots.forEach { fresh.append($0) }
-            return fresh
-        }
+        let retention = engine.retentionSeconds
+        windows = windows.filter { keep.contains($0.key) }.mapValues { $0.rewindowed(retentionSeconds: retention) }
         latest = latest.filter { keep.contains($0.key) }
         latencyHistory = latencyHistory.filter { keep.contains($0.key) }
         metrics?.forgetClusters(except: keep)

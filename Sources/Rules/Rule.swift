@@ -45,16 +45,16 @@ struct RuleInput {
     /// Configured or learned Raft node_ids; nil when neither is known.
     var expectedPeers: [String]?
 
-    /// Indices into `window.snapshots` of the samples within `[now - seconds, now]`
-    /// (all samples when `seconds` is nil).
+    /// Indices into `window.times` (and the per-snapshot caches) of the samples within
+    /// `[now - seconds, now]` (all samples when `seconds` is nil).
     func range(seconds: Double?) -> Range<Int> {
-        let snaps = window.snapshots
-        guard let seconds else { return snaps.startIndex..<snaps.endIndex }
+        let times = window.times
+        guard let seconds else { return times.startIndex..<times.endIndex }
         let from = now.addingTimeInterval(-seconds)
-        var end = snaps.endIndex
-        while end > snaps.startIndex && snaps[end - 1].takenAt > now { end -= 1 }
+        var end = times.endIndex
+        while end > times.startIndex && times[end - 1] > now { end -= 1 }
         var start = end
-        while start > snaps.startIndex && snaps[start - 1].takenAt >= from { start -= 1 }
+        while start > times.startIndex && times[start - 1] >= from { start -= 1 }
         return start..<end
     }
 }

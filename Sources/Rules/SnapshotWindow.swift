@@ -11,13 +11,17 @@ import ClusterModel
 /// holds only snapshots taken at most `retentionSeconds` before the newest. Give it at least
 /// `ClusterRules.retentionSeconds` (the longest window an enabled rule reads).
 ///
-/// On append, what the windowed rules read is extracted once: each snapshot's `leaderName`, and per
-/// node a compact series of (time, health latency, probe count, failed probes). The rules scan those
-/// plain values instead of copying `NodeObservation`s, which keeps a step over 100 clusters × 5
-/// nodes with full windows in the low milliseconds.
+/// On append, what the windowed rules read is extracted once: each snapshot's time and
+/// `leaderName`, and per node a compact series of (time, health latency, probe count, failed
+/// probes). Only the newest full snapshot is kept: the rules scan those plain values instead of
+/// copying `NodeObservation`s, which keeps a step over 100 clusters × 5 nodes with full windows in
+/// the low milliseconds and the memory of a window at about 24 bytes per node per cycle.
 public struct SnapshotWindow: Sendable {
-    public let retentionSeconds: Double
-    public private(set) var snapshots: [ClusterSnapshot] = []
+    public private(set) var retentionSeconds: Double
+    /// The newest snapshot.
+    public private(set) var latest: ClusterSnapshot?
+    /// `takenAt` of every snapshot in the window, oldest first.
+    public private(set) var times: [Date] = []
     /// `snapshots[i].leaderName`, cached.
     private(set) var leaders: [String?] = []
     /// Per node name, one sample per snapshot that listed the node, oldest first.
@@ -43,9 +47,18 @@ public struct SnapshotWindow: Sendable {
         for s in snapshots { append(s) }
     }
 
+    /// The same samples under another retention (after a reload changed the longest window).
+    public func rewindowed(retentionSeconds: Double) -> SnapshotWindow {
+        var w = self
+        w.retentionSeconds = retentionSeconds
+        if let newest = times.last { w.drop(before: newest.timeIntervalSinceReferenceDate - retentionSeconds) }
+        return w
+    }
+
     public mutating func append(_ s: ClusterSnapshot) {
-        if let last = snapshots.last, s.takenAt < last.takenAt { return }
-        snapshots.append(s)
+        if let last = times.last, s.takenAt < last { return }
+        latest = s
+        times.append(s.takenAt)
         leaders.append(s.leaderName)
         let at = s.takenAt.timeIntervalSinceReferenceDate
         for n in s.nodes {
@@ -54,11 +67,15 @@ public struct SnapshotWindow: Sendable {
             series[n.node.name, default: []].append(
                 NodeSample(at: at, latency: n.latency ?? .nan, probes: Int32(n.probes.count), failed: failed))
         }
-        let cutoff = at - retentionSeconds
+        drop(before: at - retentionSeconds)
+    }
+
+    /// Forgets samples taken before `cutoff` (seconds since the reference date), keeping the newest.
+    private mutating func drop(before cutoff: Double) {
         var drop = 0
-        while drop < snapshots.count - 1 && snapshots[drop].takenAt.timeIntervalSinceReferenceDate < cutoff { drop += 1 }
+        while drop < times.count - 1 && times[drop].timeIntervalSinceReferenceDate < cutoff { drop += 1 }
         if drop > 0 {
-            snapshots.removeFirst(drop)
+            times.removeFirst(drop)
             leaders.removeFirst(drop)
             for name in Array(series.keys) {
                 let old = series[name]!.prefix { $0.at < cutoff }.count
@@ -71,8 +88,9 @@ public struct SnapshotWindow: Sendable {
         }
     }
 
-    public var latest: ClusterSnapshot? { snapshots.last }
-    public var isEmpty: Bool { snapshots.isEmpty }
+    public var isEmpty: Bool { times.isEmpty }
+    /// Snapshots in the window.
+    public var count: Int { times.count }
 
     /// The samples of `node` taken within `[from, to]` (seconds since the reference date).
     func samples(of node: String, from: Double, to: Double) -> ArraySlice<NodeSample> {

@@ -61,7 +61,7 @@ import TestSupport
     @Test func dropsSnapshotsOlderThanRetention() {
         var w = SnapshotWindow(retentionSeconds: 10)
         for t in [0.0, 5, 10, 15, 12] { w.append(SnapshotBuilder().at(t).build()) }   // 12 is out of order: ignored
-        #expect(w.snapshots.map(\.takenAt) == [5, 10, 15].map(SnapshotBuilder.date))
+        #expect(w.times == [5, 10, 15].map(SnapshotBuilder.date))
         #expect(w.latest?.takenAt == SnapshotBuilder.date(15))
     }
 }

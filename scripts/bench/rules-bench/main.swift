@@ -92,7 +92,7 @@ func pct(_ q: Double, _ xs: [Double]) -> Double {
     let sorted = xs.sorted()
     return sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
 }
-let snapshotsPerWindow = windows["c0"]!.snapshots.count
+let snapshotsPerWindow = windows["c0"]!.count
 func ms(_ x: Double) -> String { String(format: "%.3f", x) }
 print("rules bench: \(clusterCount) clusters x \(nodeCount) nodes, \(snapshotsPerWindow) snapshots per window (retention \(Int(engine.retentionSeconds)) s), \(cycles) steps")
 print("step (all clusters), wall: median \(ms(pct(0.5, stepMs))) ms  p99 \(ms(pct(0.99, stepMs))) ms  max \(ms(stepMs.max()!)) ms  (target < 5 ms)")

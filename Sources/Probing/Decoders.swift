@@ -1,4 +1,5 @@
 import ClusterModel
+import Config
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -118,34 +119,9 @@ public enum Decoders {
         JSONValue.parse(body)?["auth"]?["lease_duration"]?.double
     }
 
-    /// Go's `time.Duration` string (`1.5ms`, `2m3.5s`, `0s`) in seconds.
-    static func goDuration(_ s: String) -> Double? {
-        if s == "0" || s == "0s" { return 0 }
-        var total = 0.0, number = "", unit = ""
-        func flush() -> Bool {
-            guard let n = Double(number) else { return false }
-            let scale: Double
-            switch unit {
-            case "ns": scale = 1e-9
-            case "us", "µs", "μs": scale = 1e-6
-            case "ms": scale = 1e-3
-            case "s": scale = 1
-            case "m": scale = 60
-            case "h": scale = 3600
-            default: return false
-            }
-            total += n * scale; number = ""; unit = ""
-            return true
-        }
-        for ch in s {
-            if ch.isNumber || ch == "." || ch == "-" {
-                if !unit.isEmpty { guard flush() else { return nil } }
-                number.append(ch)
-            } else { unit.append(ch) }
-        }
-        guard !number.isEmpty, flush() else { return nil }
-        return total
-    }
+    /// Go's `time.Duration` string (`1.5ms`, `2m3.5s`, `4.3µs`, `0s`) in seconds: the same grammar
+    /// as Sealwatch's own durations.
+    static func goDuration(_ s: String) -> Double? { DurationText.seconds(s) }
 }
 
 /// Maps a `sys/health` answer to a node state, the status code confirmed by the body.

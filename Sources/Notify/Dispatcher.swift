@@ -86,10 +86,17 @@ public final class Dispatcher: Sendable {
 
     public func stats() -> [ReceiverStats] { core.stats(now: Date()) }
 
-    /// Stops the workers (an in-flight request is cancelled; it stays queued) and persists.
-    public func shutdown() async {
-        let tasks = core.stopWorkers()
-        for task in tasks { await task.value }
+    /// Stops the workers and persists. A delivery in flight is allowed to finish (so a page the
+    /// receiver accepted is not sent again after a restart), bounded by `grace`; after that it is
+    /// cancelled and stays queued.
+    public func shutdown() async { await shutdown(grace: .seconds(5)) }
+
+    public func shutdown(grace: Duration) async {
+        let tasks = core.stopWorkers(graceful: true)
+        let done = Task { for task in tasks { await task.value } }
+        let deadline = Task { try? await Task.sleep(for: grace); tasks.forEach { $0.cancel() } }
+        await done.value
+        deadline.cancel()
         await core.outbox.persist()
     }
 
@@ -150,16 +157,18 @@ final class DispatcherCore: Sendable {
         rt.workers[id] = Task { [self] in await self.runWorker(id, waker: waker) }
     }
 
+    /// Stops the workers. `graceful`: they take no new work but finish a delivery in flight (the
+    /// caller bounds the wait); otherwise they are cancelled at once (a kill: the entries stay queued).
     @discardableResult
-    func stopWorkers() -> [Task<Void, Never>] {
-        let tasks = runtime.withLock { rt -> [Task<Void, Never>] in
+    func stopWorkers(graceful: Bool = false) -> [Task<Void, Never>] {
+        let (tasks, wakers) = runtime.withLock { rt -> ([Task<Void, Never>], [WakeSignal]) in
             rt.running = false
-            let tasks = Array(rt.workers.values)
+            let tasks = Array(rt.workers.values), wakers = Array(rt.wakers.values)
             rt.workers.removeAll()
             rt.wakers.removeAll()
-            return tasks
+            return (tasks, wakers)
         }
-        for task in tasks { task.cancel() }
+        if graceful { wakers.forEach { $0.signal() } } else { tasks.forEach { $0.cancel() } }
         return tasks
     }
 
@@ -170,7 +179,7 @@ final class DispatcherCore: Sendable {
 
     private func runWorker(_ id: String, waker: WakeSignal) async {
         var lastSendAt: ContinuousClock.Instant?
-        while !Task.isCancelled {
+        while !Task.isCancelled && runtime.withLock({ $0.running }) {
             guard let (integration, settings) = runtime.withLock({ rt in rt.integrations[id].map { ($0, rt.config.notify) } }) else { return }
             let now = Date()
             let (next, expired) = outbox.state.withLock {

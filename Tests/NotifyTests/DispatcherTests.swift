@@ -50,8 +50,9 @@ struct DispatcherTests {
         #expect(await Kit.eventually { d.stats().first?.queueLength == 0 })
         let stats = try #require(d.stats().first)
         #expect(stats.sent == 2)
-        #expect(stats.failed["server_error", default: 0] >= 3)
-        #expect(stats.retries >= 3)
+        // The third request may be answered after the switch to up: at least two refusals.
+        #expect(stats.failed["server_error", default: 0] >= 2)
+        #expect(stats.retries >= 2)
         await d.shutdown()
         #expect(pager.accepted.count == 2)
     }
@@ -70,7 +71,7 @@ struct DispatcherTests {
         #expect(chat.accepted.count == 1)
         #expect(elapsed < .seconds(2), "chat waited \(elapsed) behind a hanging receiver")
         let stopping = ContinuousClock.now
-        await d.shutdown()  // cancels the hung request
+        await d.shutdown(grace: .milliseconds(500))  // the hung request outlives the grace: cancelled
         #expect(ContinuousClock.now - stopping < .seconds(3))
         #expect(d.stats().first { $0.receiver == "stuck" }?.queueLength == 1)  // still queued for next start
     }
@@ -131,6 +132,7 @@ struct DispatcherTests {
         let t0 = Date()
         await d.submit(transitions: [Kit.firing(critical, at: t0)], active: [critical], now: t0)
         _ = await chat.waitForAccepted(count: 1)
+        #expect(await Kit.eventually { d.stats().first?.sent == 1 })   // the delivery is recorded, not just received
         await d.submit(transitions: [], active: [critical], now: t0.addingTimeInterval(30))   // too early
         await d.submit(transitions: [], active: [critical], now: t0.addingTimeInterval(61))   // repeat
         _ = await chat.waitForAccepted(count: 2)

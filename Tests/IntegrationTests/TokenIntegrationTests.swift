@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// The monitoring token's lifecycle against the real cluster (issue: systemd service, token lifecycle).
+@Suite(.serialized, .enabled(if: IT.enabled), .timeLimit(.minutes(3)))
+struct TokenIntegrationTests {
+    /// A token with the shipped least-privilege policy and a short period, written to a file.
+    func periodicToken(period: String, dir: String) throws -> String {
+        let root = try String(contentsOfFile: IT.rootTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let leader = try Cluster.leader()
+        let policy = try String(contentsOfFile: FileManager.default.currentDirectoryPath + "/config/sealwatch-policy.hcl", encoding: .utf8)
+        let body = try JSONSerialization.data(withJSONObject: ["policy": policy])
+        try body.write(to: URL(fileURLWithPath: dir + "/policy.json"))
+        _ = try sh(["curl", "-sf", "-X", "PUT", "-H", "X-Vault-Token: \(root)", "--data", "@\(dir)/policy.json",
+                    "\(IT.address(leader))/v1/sys/policies/acl/sealwatch"])
+        let created = try sh(["curl", "-sf", "-X", "POST", "-H", "X-Vault-Token: \(root)",
+                              "--data", #"{"policies":["sealwatch"],"period":"\#(period)","no_parent":true}"#,
+                              "\(IT.address(leader))/v1/auth/token/create-orphan"])
+        let doc = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any]
+        let token = try #require((doc?["auth"] as? [String: Any])?["client_token"] as? String, "\(created.output)")
+        try token.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        return dir + "/token"
+    }
+
+    @Test func periodicTokenIsRenewedBeforeItLapses() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("token")
+        let tokenFile = try periodicToken(period: "8s", dir: dir)
+        let config = try clusterConfig(dir: dir)
+        var yaml = try String(contentsOfFile: config, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: tokenFile)
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(config: config)
+        defer { daemon.stop() }
+        let address = try await daemon.address()
+        try await daemon.waitFor("renewed the Vault token", timeout: 15)
+        // Twice its period later the token still works: it was kept alive.
+        try await Task.sleep(for: .seconds(10))
+        #expect(daemon.count("renewed the Vault token") >= 2)
+        let metrics = try httpGet("http://\(address)/metrics").1
+        #expect(metrics.contains(#"sealwatch_token_valid{cluster="dev"} 1.0"#), "\(metrics.split(separator: "\n").filter { $0.contains("token") })")
+        #expect(metrics.contains("sealwatch_raft_failure_tolerance{cluster=\"dev\"}"))
+        #expect(daemon.count("alert TokenExpiring firing") == 0)
+        // The token never reaches the log.
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8)
+        #expect(!daemon.log.contains(token))
+    }
+
+    @Test func refusedTokenDegradesWithAnAlertNotACrash() async throws {
+        try Cluster.healthy()
+        let dir = IT.tempDir("badtoken")
+        try "s.not-a-valid-token".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        let config = try clusterConfig(dir: dir)
+        var yaml = try String(contentsOfFile: config, encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: dir + "/token")
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(config: config)
+        defer { daemon.stop() }
+        try await daemon.waitFor("alert TokenExpiring firing", timeout: 15)
+        // The unauthenticated checks go on: a sealed node still pages.
+        let n = try Cluster.standby()
+        try Cluster.run("seal", "\(n)")
+        defer { try? Cluster.healthy() }
+        try await daemon.waitFor("alert VaultSealed firing", "bao-\(n)", timeout: 10)
+        #expect(daemon.isRunning)
+        #expect(!daemon.log.contains("s.not-a-valid-token"))
+    }
+}

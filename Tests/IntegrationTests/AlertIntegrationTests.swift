@@ -17,7 +17,7 @@ struct AlertIntegrationTests {
         try await daemon.waitFor("alert VaultSealed firing", "bao-\(n)", timeout: 10)
         let firingDelay = Date().timeIntervalSince(sealedAt)
         #expect(firingDelay < 1 + 1, "fired \(firingDelay)s after the seal (interval 1s)")
-        try Cluster.run("unseal", "\(n)")
+        try Cluster.unseal(n)
         let unsealedAt = Date()
         try await daemon.waitFor("alert VaultSealed resolved", "bao-\(n)", timeout: 10)
         #expect(Date().timeIntervalSince(unsealedAt) < 1 + 1)
@@ -89,7 +89,7 @@ struct AlertIntegrationTests {
         try await daemon.waitFor("first cycle complete")
         try await Task.sleep(for: .seconds(2))
         #expect(daemon.count("alert VaultSealed firing") == 0, "re-reported after restart:\n\(daemon.log)")
-        try Cluster.run("unseal", "\(n)")
+        try Cluster.unseal(n)
         try await daemon.waitFor("alert VaultSealed resolved", timeout: 10)
     }
 

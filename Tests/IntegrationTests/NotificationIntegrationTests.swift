@@ -79,7 +79,7 @@ struct NotificationIntegrationTests {
         #expect(amAlerts.contains { ($0["labels"] as? [String: String])?["alertname"] == "VaultSealed" && $0["status"] as? String == "firing" },
                 "through Alertmanager: \(viaAM)")
 
-        try Cluster.run("unseal", "\(n)")
+        try Cluster.unseal(n)
         _ = await r.pager.waitForAccepted(count: 2, timeout: .seconds(10))
         #expect(actions(r.pager) == ["trigger", "resolve"])
         #expect(Set(r.pager.accepted.compactMap { $0["dedup_key"] as? String }).count == 1)
@@ -102,7 +102,7 @@ struct NotificationIntegrationTests {
         defer { try? Cluster.healthy() }
         try await daemon.waitFor("alert VaultSealed firing")
         try await Task.sleep(for: .seconds(2))
-        try Cluster.run("unseal", "\(n)")
+        try Cluster.unseal(n)
         try await daemon.waitFor("alert VaultSealed resolved")
         #expect(r.pager.accepted.isEmpty)
         #expect(r.pager.server.requests.count >= 2, "retried while down")

@@ -88,12 +88,27 @@ enum Cluster {
         if r.status != 0 { throw ITError("dev-cluster.sh \(args.joined(separator: " ")) failed (\(r.status)):\n\(r.output)") }
         return r.output
     }
-    /// Back to 1 active + 2 unsealed standbys, autopilot healthy.
+    /// Unseals node `n`. OpenBao occasionally hangs an unseal that follows a seal closely (the
+    /// node's API stops answering); then the node is restarted, which unseals it too.
+    static func unseal(_ n: Int) throws {
+        do { try run("unseal", "\(n)") } catch {
+            _ = try? run("kill", "\(n)")
+            try run("start", "\(n)")
+        }
+    }
+
+    /// Back to 1 active + 2 unsealed standbys, autopilot healthy; restarts nodes as a last resort.
     static func healthy() throws {
         for n in 1...3 { _ = try? run("cont", "\(n)") }
         for n in 1...3 { _ = try? run("start", "\(n)") }
-        for n in 1...3 { _ = try? run("unseal", "\(n)") }
-        try run("wait-healthy", "90")
+        for n in 1...3 { try? unseal(n) }
+        do { try run("wait-healthy", "45") } catch {
+            for n in 1...3 {
+                _ = try? run("kill", "\(n)")
+                _ = try? run("start", "\(n)")
+            }
+            try run("wait-healthy", "90")
+        }
     }
     static func leader() throws -> Int { Int(try run("leader").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 }
     /// A standby's number.

@@ -10,7 +10,7 @@ APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config zlib1g-dev libcry
 DEMO_DIR ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8300
 
-.PHONY: all deps build release test unit-test integration-test lint-ops fuzz demo demo-config bench install uninstall clean
+.PHONY: all deps build release test unit-test integration-test lint-ops fuzz demo demo-down bench install uninstall clean
 
 all: build
 
@@ -52,14 +52,19 @@ bench: release
 	scripts/bench/probe-cycle.sh
 	scripts/bench/rules.sh
 	scripts/bench/metrics.sh
+	scripts/bench/seal-to-page.sh
 
 ## demo: a local cluster on 127.0.0.1:$(DEMO_PORT)-…, `sealwatch check`, then `sealwatch run` (Ctrl-C stops).
 demo: release
 	DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster BASE_PORT=$(DEMO_PORT) scripts/dev-cluster.sh up
 	scripts/demo-config.sh $(DEMO_DIR) $(DEMO_PORT) > $(DEMO_DIR)/sealwatch.yml
 	@echo; echo "== sealwatch check =="; .build/release/sealwatch check --config $(DEMO_DIR)/sealwatch.yml || true
-	@echo; echo "== sealwatch run: status page http://127.0.0.1:9742/ — try: DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster scripts/dev-cluster.sh seal 2 =="
+	@echo; echo "== sealwatch run: status page http://127.0.0.1:9742/ — try: DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster scripts/dev-cluster.sh seal 2; Ctrl-C stops, make demo-down removes the cluster =="
 	.build/release/sealwatch run --config $(DEMO_DIR)/sealwatch.yml
+
+## demo-down: stop and remove the demo cluster.
+demo-down:
+	DEV_CLUSTER_DIR=$(DEMO_DIR)/cluster scripts/dev-cluster.sh down --purge
 
 install: release
 	install -D -m 0755 .build/release/sealwatch $(DESTDIR)$(PREFIX)/bin/sealwatch

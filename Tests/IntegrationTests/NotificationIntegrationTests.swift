@@ -24,7 +24,7 @@ struct NotificationIntegrationTests {
     func receivers() async throws -> Receivers {
         let dir = IT.tempDir("am")
         let amHook = try FakeReceiver(.webhook)
-        let port = Int.random(in: 48000..<52000)
+        let port = try freeLoopbackPort()
         try """
         route: {receiver: hook, group_by: [alertname, cluster, node], group_wait: 0s, group_interval: 1s, repeat_interval: 1h}
         receivers:
@@ -33,7 +33,13 @@ struct NotificationIntegrationTests {
         """.write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
         let am = try Spawned(["/usr/bin/prometheus-alertmanager", "--config.file=\(dir)/am.yml", "--storage.path=\(dir)/data",
                               "--web.listen-address=127.0.0.1:\(port)", "--cluster.listen-address=", "--log.level=warn"])
-        for _ in 0..<100 where (try? httpGet("http://127.0.0.1:\(port)/-/ready"))?.0 != 200 { try await Task.sleep(for: .milliseconds(100)) }
+        var ready = false
+        for _ in 0..<300 {
+            if (try? httpGet("http://127.0.0.1:\(port)/-/ready"))?.0 == 200 { ready = true; break }
+            if !am.isRunning { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try #require(ready, "alertmanager not ready on :\(port): \(am.output)")
         return Receivers(slack: try FakeReceiver(.slack), pager: try FakeReceiver(.pagerduty), hook: try FakeReceiver(.webhook),
                          amHook: amHook, alertmanager: am, amPort: port)
     }
@@ -74,10 +80,10 @@ struct NotificationIntegrationTests {
         #expect((slack.first?["text"] as? String)?.contains("VaultSealed") == true)
         let hook = await r.hook.waitForAccepted(count: 1, timeout: .seconds(10))
         #expect(hook.first?["status"] as? String == "firing" && hook.first?["version"] as? String == "4")
-        let viaAM = await r.amHook.waitForAccepted(count: 1, timeout: .seconds(15))
+        let viaAM = await r.amHook.waitForAccepted(count: 1, timeout: .seconds(40))
         let amAlerts = viaAM.first?["alerts"] as? [[String: Any]] ?? []
         #expect(amAlerts.contains { ($0["labels"] as? [String: String])?["alertname"] == "VaultSealed" && $0["status"] as? String == "firing" },
-                "through Alertmanager: \(viaAM)")
+                "through Alertmanager: \(viaAM); alertmanager holds: \((try? httpGet("http://127.0.0.1:\(r.amPort)/api/v2/alerts"))?.1.prefix(600) ?? "?"); sealwatch: \(daemon.lines.filter { $0.contains("am/") }.suffix(5)); alertmanager: \(r.alertmanager.output.suffix(800))")
 
         try Cluster.unseal(n)
         _ = await r.pager.waitForAccepted(count: 2, timeout: .seconds(10))
@@ -85,7 +91,7 @@ struct NotificationIntegrationTests {
         #expect(Set(r.pager.accepted.compactMap { $0["dedup_key"] as? String }).count == 1)
         let hookResolved = await r.hook.waitForAccepted(count: 2, timeout: .seconds(10))
         #expect(hookResolved.last?["status"] as? String == "resolved")
-        let amResolved = await r.amHook.waitForAccepted(count: 2, timeout: .seconds(20))
+        let amResolved = await r.amHook.waitForAccepted(count: 2, timeout: .seconds(40))
         #expect(amResolved.contains { ($0["status"] as? String) == "resolved" }, "through Alertmanager: \(amResolved)")
     }
 

@@ -196,3 +196,19 @@ func httpGet(_ url: String, headers: [String] = []) throws -> (Int, String) {
     let parts = r.output.split(separator: "\n", omittingEmptySubsequences: false)
     return (Int(parts.last ?? "0") ?? 0, parts.dropLast().joined(separator: "\n"))
 }
+
+/// A loopback TCP port nobody listens on right now (bind port 0, read it, close).
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let rc = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard rc else { throw ITError("cannot find a free port") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}

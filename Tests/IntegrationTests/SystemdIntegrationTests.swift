@@ -176,7 +176,7 @@ struct SystemdIntegrationTests {
         let dir = IT.tempDir("sockact")
         try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"127.0.0.1:1\"}\nclusters:\n\(fake.yaml("prod"))\n"
             .write(toFile: dir + "/c.yml", atomically: true, encoding: .utf8)
-        let port = Int.random(in: 41000..<48000)
+        let port = try freeLoopbackPort()
         let log = dir + "/log"
         let p = try Spawned(["/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:\(port)", "--fdname=metrics",
                              IT.binary, "run", "--config", dir + "/c.yml"], env: ["NOTIFY_SOCKET": ""], log: log)

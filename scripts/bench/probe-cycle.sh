@@ -43,6 +43,8 @@ echo; echo "== 2. node bao-$standby hung (SIGSTOP), timeout 500ms, 20 cycles =="
 "$bin" bench probe --config "$work/three.yml" --cycles 20 --warmup 1
 scripts/dev-cluster.sh cont "$standby" >/dev/null
 
+# The OpenBao servers would compete for the 2 cores with the fake fleet: stop them first.
+scripts/dev-cluster.sh down >/dev/null 2>&1 || true
 echo; echo "== 3. 1,000 fake nodes (one cluster) =="
 python3 scripts/fake-vault.py --nodes 1000 --base 127.0.1.1 --port 8200 > "$work/fake.log" 2>&1 &
 fake_pid=$!
@@ -58,4 +60,4 @@ with open(path, "w") as f:
     for i in range(1000):
         f.write(f'      - {{name: n{i:04d}, address: "http://{addr(i)}:8200"}}\n')
 PY
-"$bin" bench probe --config "$work/fleet.yml" --cycles "${FLEET_CYCLES:-20}" --warmup 2
+"$bin" bench probe --config "$work/fleet.yml" --cycles "${FLEET_CYCLES:-40}" --warmup 3

@@ -50,6 +50,7 @@ lint-ops:
 
 fuzz:
 	scripts/fuzz/run.sh 30
+	scripts/fuzz/run-json.sh 20
 
 bench: release
 	scripts/bench/probe-cycle.sh

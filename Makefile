@@ -49,8 +49,8 @@ lint-ops:
 	scripts/check-ops.sh
 
 fuzz:
-	scripts/fuzz/run.sh 30
-	scripts/fuzz/run-json.sh 20
+	scripts/fuzz/run.sh 30 http
+	scripts/fuzz/run.sh 20 json
 
 bench: release
 	scripts/bench/probe-cycle.sh

@@ -1,5 +1,5 @@
 // libFuzzer harness for Sealwatch's HTTP request parser (Sources/MetricsServer/HTTPRequestParser.swift).
-// Built by scripts/fuzz/run.sh together with the parser's two dependency-free source files.
+// Built by `scripts/fuzz/run.sh SECONDS http` together with the parser's two dependency-free source files.
 //
 // Besides "does not crash", it checks invariants on every input:
 //  - a parsed request consumed between 1 and `size` bytes, is GET or HEAD, and its path starts with "/";

@@ -1,4 +1,4 @@
-// libFuzzer harness for Probing's JSON scanner (the reader of every Vault response body).
+// libFuzzer harness for Probing's JSON scanner (the reader of every Vault response body), built by `scripts/fuzz/run.sh SECONDS json`.
 // Invariants: never crash, never read out of bounds (ASan), and a document that parses still
 // parses after surrounding whitespace is added.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -763,7 +763,14 @@ seal) node_arg "$arg1"; require_dir; load_settings; cmd_seal "$arg1" ;;
 unseal)
     node_arg "$arg1"; require_dir; load_settings
     running_pid_or_die "$arg1" >/dev/null
-    unseal_node "$arg1" 30
+    # OpenBao occasionally hangs an unseal that closely follows a seal (the node's API stops
+    # answering while health still says sealed). Then restart the node, which unseals it.
+    if ! (unseal_node "$arg1" 20); then
+        note "bao-$arg1: the unseal did not take; restarting the node"
+        stop_node_process "$arg1" KILL 5
+        lock_dir
+        cmd_start "$arg1"
+    fi
     echo "bao-$arg1 unsealed"
     ;;
 stop)

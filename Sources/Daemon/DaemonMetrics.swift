@@ -70,7 +70,7 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// Sets a per-cycle gauge; gauges not set in a cycle are unregistered by `endCycle()`.
+    /// Sets a per-cycle gauge; gauges not set since the previous `endCycle()` are unregistered by the next.
     public func set(_ name: String, _ labels: [String: String], _ value: Double) {
         let k = key(name, labels)
         let g: Gauge = state.withLock { s in
@@ -117,12 +117,13 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    public func beginCycle() { state.withLock { $0.touched.removeAll() } }
-
     /// Unregisters the per-cycle gauges this cycle did not set (a removed node, a resolved alert).
     public func endCycle() {
+        // The window runs from one sweep to the next, so gauges set after a cycle (the dispatcher's
+        // queue metrics) count as much as those set during it.
         let stale: [Gauge] = state.withLock { s in
-            guard s.cycleOwned.count != s.touched.count || !s.cycleOwned.isSubset(of: s.touched) else { return [] }
+            defer { s.touched.removeAll(keepingCapacity: true) }
+            guard !s.cycleOwned.isSubset(of: s.touched) else { return [] }
             let gone = s.cycleOwned.subtracting(s.touched)
             s.cycleOwned.subtract(gone)
             return gone.compactMap { s.gauges.removeValue(forKey: $0) }

@@ -86,7 +86,6 @@ public actor Monitor {
             return out.compactMap { $0 }
         }
         var newEvents: [ClusterEvent] = []
-        metrics?.beginCycle()
         for snap in snapshots {
             let previous = latest[snap.cluster]
             newEvents += events.observe(previous: previous, current: snap)

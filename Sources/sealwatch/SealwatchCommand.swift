@@ -6,7 +6,11 @@ import Systemd
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `sealwatch` command line: parses arguments and hands over to `Daemon`; contains no logic.
 @main
@@ -25,7 +29,7 @@ struct GlobalOptions: ParsableArguments {
 
     func load() throws(ExitCode) -> SealwatchConfig {
         do { return try DaemonRunner.loadConfig(config, environment: ProcessInfo.processInfo.environment) } catch {
-            FileHandle.standardError.write(Data("sealwatch: invalid configuration \(error.description)\n".utf8))
+            writeAll(2, "sealwatch: invalid configuration \(error.description)\n")
             throw ExitCode(SealwatchExit.config)
         }
     }
@@ -64,7 +68,7 @@ extension Sealwatch {
             LogSetup.bootstrap(level: .warning, environment: [:])
             let (text, code) = await CheckRunner.run(config: config, environment: ProcessInfo.processInfo.environment, output: output,
                                                      color: isatty(STDOUT_FILENO) == 1, logger: Logger(label: "sealwatch"))
-            FileHandle.standardOutput.write(Data(text.utf8))
+            writeAll(1, text)
             throw ExitCode(code)
         }
     }
@@ -118,3 +122,13 @@ extension Sealwatch {
 }
 
 extension CheckRunner.Output: ExpressibleByArgument {}
+
+/// Writes all of `text` to a file descriptor (stdout/stderr), retrying short writes.
+private func writeAll(_ fd: Int32, _ text: String) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Resident memory of the whole daemon while it watches NODES fake nodes and is being scraped.
+#
+#   scripts/bench/memory.sh                 # 100 nodes, 1 s interval, 60 s, scraped every second
+#   NODES=100 SECONDS_TO_RUN=60 BINARY=.build/release/sealwatch scripts/bench/memory.sh
+#
+# Prints VmRSS / VmHWM / RssAnon / RssFile every 10 s, then the largest mappings by resident size
+# (from /proc/PID/smaps) so a regression can be traced to a library or to the heap.
+# Only loopback addresses are used. Needs: curl, python3.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+NODES="${NODES:-100}"
+RUN_FOR="${SECONDS_TO_RUN:-60}"
+BINARY="${BINARY:-$ROOT/.build/release/sealwatch}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/sealwatch-mem.XXXXXX")"
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ -x "$BINARY" ] || (cd "$ROOT" && swift build -c release --product sealwatch)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+FAKE_PORT="$(free_port)"
+python3 "$ROOT/scripts/fake-vault.py" --nodes "$NODES" --base 127.0.1.1 --port "$FAKE_PORT" >"$WORK/fake.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do grep -q ready "$WORK/fake.log" && break; sleep 0.1; done
+grep -q ready "$WORK/fake.log" || { echo "fake-vault did not start" >&2; cat "$WORK/fake.log" >&2; exit 1; }
+
+PORT="$(free_port)"
+CONFIG="$WORK/sealwatch.yml"
+{
+    echo "global: {interval: 1s, timeout: 800ms, state_dir: \"$WORK/state\"}"
+    echo "listen: {address: \"127.0.0.1:$PORT\"}"
+    echo "clusters:"
+    echo "  - name: bench"
+    echo "    nodes:"
+    python3 - "$NODES" "$FAKE_PORT" <<'PY'
+import sys
+n, port = int(sys.argv[1]), int(sys.argv[2])
+c, d = 1, 1
+for i in range(n):
+    if d > 254:
+        d, c = 1, c + 1
+    print('      - {name: node-%03d, address: "http://127.0.%d.%d:%d"}' % (i + 1, c, d, port))
+    d += 1
+PY
+} >"$CONFIG"
+mkdir -p "$WORK/state"
+
+"$BINARY" run --config "$CONFIG" >"$WORK/daemon.log" 2>&1 &
+PID=$!
+PIDS+=("$PID")
+URL="http://127.0.0.1:$PORT/metrics"
+for _ in $(seq 300); do curl -fs -o /dev/null "$URL" && break; sleep 0.2; done
+curl -fs -o /dev/null "$URL" || { echo "daemon did not serve $URL" >&2; tail -20 "$WORK/daemon.log" >&2; exit 1; }
+
+field() { awk -v k="$1:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$PID/status"; }
+echo "sealwatch $("$BINARY" --version 2>/dev/null || true), $NODES nodes, interval 1 s, scraped every 1 s, ${RUN_FOR} s"
+printf '%6s %9s %9s %9s %9s  %s\n' t VmRSS VmHWM RssAnon RssFile "(MiB)"
+start=$SECONDS
+while [ $((SECONDS - start)) -lt "$RUN_FOR" ]; do
+    curl -fs -o /dev/null -H 'Accept-Encoding: gzip' "$URL"
+    curl -fs -o /dev/null "$URL"
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/"
+    curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/status"
+    el=$((SECONDS - start))
+    if [ $((el % 10)) -eq 0 ]; then
+        printf '%6s %9s %9s %9s %9s\n' "${el}s" "$(field VmRSS)" "$(field VmHWM)" "$(field RssAnon)" "$(field RssFile)"
+    fi
+    sleep 1
+done
+printf '%6s %9s %9s %9s %9s\n' "end" "$(field VmRSS)" "$(field VmHWM)" "$(field RssAnon)" "$(field RssFile)"
+kill -0 "$PID" || { echo "daemon died" >&2; tail -20 "$WORK/daemon.log" >&2; exit 1; }
+
+echo
+echo "largest mappings by Rss (KiB):"
+awk '
+    /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
+    /^Rss:/ { rss[name] += $2 }
+    END { for (n in rss) if (rss[n] > 0) printf "%8d  %s\n", rss[n], n }
+' "/proc/$PID/smaps" | sort -rn | head -20
+echo
+echo "VmRSS $(field VmRSS) MiB (target < 30 MiB)"

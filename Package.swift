@@ -53,7 +53,7 @@ let package = Package(
         // Composition root and the thin executable.
         lib("Daemon", [
             "ClusterModel", "Rules", "Config", "HTTPTransport", "CurlTransport", "Probing",
-            "StateStore", "Notify", "MetricsServer", "Systemd", log, prometheus,
+            "StateStore", "Notify", "MetricsServer", "Systemd", "CLinux", log, prometheus,
         ]),
         .executableTarget(name: "sealwatch", dependencies: ["Daemon", "Config", "Systemd", argumentParser, log], swiftSettings: strict),
 

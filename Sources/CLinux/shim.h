@@ -20,12 +20,17 @@
 #include <crypt.h>
 #include <unistd.h>
 #include <zlib.h>
+#include <malloc.h>
 
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 
 static inline int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
 static inline int clinux_set_thread_name(const char *name) { return pthread_setname_np(pthread_self(), name); }
+
+/* glibc malloc tuning (malloc.h is not in Swift's Glibc module). M_ARENA_MAX is a macro constant. */
+static inline int clinux_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
+static inline int clinux_malloc_trim(void) { return malloc_trim(0); }
 
 /* deflateInit2 is a macro (it passes ZLIB_VERSION and sizeof(z_stream)); windowBits 31 = gzip wrapper. */
 static inline int clinux_deflate_init_gzip(z_stream *strm, int level) {

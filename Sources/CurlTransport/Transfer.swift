@@ -87,6 +87,10 @@ final class Transfer {
         set(ccurl_setopt_str(easy, CURLOPT_URL, url))
         set(ccurl_setopt_ptr(easy, CURLOPT_ERRORBUFFER, errorBuffer))
         set(ccurl_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        // curl's default 16 KiB receive buffer per transfer is most of a transfer's memory, and a
+        // cycle runs one transfer per endpoint at once; Vault's answers are a few hundred bytes, and
+        // a larger body only takes more reads.
+        set(ccurl_setopt_long(easy, CURLOPT_BUFFERSIZE, Transfer.receiveBufferBytes))
         // 0 would mean "no limit" to curl: clamp every deadline to at least 1 ms.
         let total = max(request.timeout.wholeMilliseconds, 1)
         set(ccurl_setopt_long(easy, CURLOPT_TIMEOUT_MS, total))
@@ -235,6 +239,9 @@ final class Transfer {
             node = next
         }
     }
+
+    /// Receive buffer per transfer (CURLOPT_BUFFERSIZE; curl's minimum is 1 KiB, default 16 KiB).
+    static let receiveBufferBytes = 4096
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
         // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".

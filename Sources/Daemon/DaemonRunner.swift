@@ -172,6 +172,7 @@ public final class DaemonRunner: Sendable {
                 $0.clusters = clusters; $0.ready = true; $0.lastCycleAt = now; $0.lastCycleSeconds = result.seconds
             }
             heartbeat.beat()
+            MemoryTuning.releaseFreeMemory()
             let summary = board.read().summaryLine
             if first {
                 first = false

@@ -14,6 +14,13 @@ import Foundation
 
 /// The `sealwatch` command line: parses arguments and hands over to `Daemon`; contains no logic.
 @main
+enum Main {
+    static func main() async {
+        MemoryTuning.limitArenas()  // before other threads allocate
+        await Sealwatch.main()
+    }
+}
+
 struct Sealwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sealwatch",

@@ -78,6 +78,7 @@ printf '%6s %9s %9s %9s %9s\n' "end" "$(field VmRSS)" "$(field VmHWM)" "$(field 
 kill -0 "$PID" || { echo "daemon died" >&2; tail -20 "$WORK/daemon.log" >&2; exit 1; }
 
 echo
+[ -n "${ANON_DETAIL:-}" ] && python3 "$ANON_DETAIL" "$PID"
 echo "largest mappings by Rss (KiB):"
 awk '
     /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }

@@ -78,12 +78,23 @@ printf '%6s %9s %9s %9s %9s\n' "end" "$(field VmRSS)" "$(field VmHWM)" "$(field 
 kill -0 "$PID" || { echo "daemon died" >&2; tail -20 "$WORK/daemon.log" >&2; exit 1; }
 
 echo
-[ -n "${ANON_DETAIL:-}" ] && python3 "$ANON_DETAIL" "$PID"
-echo "largest mappings by Rss (KiB):"
-awk '
-    /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
-    /^Rss:/ { rss[name] += $2 }
-    END { for (n in rss) if (rss[n] > 0) printf "%8d  %s\n", rss[n], n }
-' "/proc/$PID/smaps" | sort -rn | head -20
+echo "largest mappings (KiB resident, of which private/anonymous):"
+python3 - "$PID" <<'PYEOF'
+import re, sys
+rss, anon, cur = {}, {}, None
+for line in open(f"/proc/{sys.argv[1]}/smaps"):
+    m = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", line)
+    if m:
+        cur = m.group(1).strip() or "(anonymous: malloc arenas, thread stacks)"
+        continue
+    key, _, value = line.partition(":")
+    if key == "Rss":
+        rss[cur] = rss.get(cur, 0) + int(value.split()[0])
+    elif key == "Anonymous":
+        anon[cur] = anon.get(cur, 0) + int(value.split()[0])
+for name in sorted(rss, key=rss.get, reverse=True)[:20]:
+    if rss[name]:
+        print(f"{rss[name]:8d} {anon.get(name, 0):8d}  {name}")
+PYEOF
 echo
-echo "VmRSS $(field VmRSS) MiB (target < 30 MiB)"
+echo "VmRSS $(field VmRSS) MiB, VmHWM $(field VmHWM) MiB (target: VmRSS < 30 MiB)"

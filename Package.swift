@@ -61,7 +61,7 @@ let package = Package(
         lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),
 
         tests("RulesTests", ["Rules", "ClusterModel", "TestSupport"]),
-        tests("ConfigTests", ["Config"], resources: [.copy("testdata")]),
+        tests("ConfigTests", ["Config", yams], resources: [.copy("testdata")]),   // Yams: differential tests only
         tests("ProbingTests", ["Probing", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "TestSupport"],
               resources: [.copy("Fixtures")]),
         tests("CurlTransportTests", ["CurlTransport", "HTTPTransport", "TestSupport"]),

@@ -34,7 +34,7 @@ let package = Package(
         // Pure core: values and verdicts, no I/O.
         lib("ClusterModel"),
         lib("Rules", ["ClusterModel"]),
-        lib("Config", ["ClusterModel", yams]),
+        lib("Config", ["ClusterModel"]),
 
         // HTTP client: the protocol, and libcurl behind it.
         lib("HTTPTransport"),

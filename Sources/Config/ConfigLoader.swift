@@ -1,5 +1,4 @@
 import ClusterModel
-import Yams
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -33,8 +32,8 @@ public struct ConfigLoader: Sendable {
     }
 
     public func parse(_ text: String, file: String = "<config>") throws(ConfigError) -> SealwatchConfig {
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
+        let root: YAMLNode?
+        do { root = try YAMLParser.parse(text) } catch {
             throw ConfigError(file: file, issues: [ConfigLoader.syntaxIssue(error)])
         }
         let r = YAMLReader()
@@ -48,15 +47,8 @@ public struct ConfigLoader: Sendable {
         return config!
     }
 
-    static func syntaxIssue(_ error: any Error) -> ConfigIssue {
-        if let y = error as? YamlError {
-            switch y {
-            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
-                return ConfigIssue(path: "", message: "YAML syntax error: \(problem)", line: mark.line, column: mark.column)
-            default: break
-            }
-        }
-        return ConfigIssue(path: "", message: "YAML syntax error: \(error)")
+    static func syntaxIssue(_ error: YAMLSyntaxError) -> ConfigIssue {
+        ConfigIssue(path: "", message: "YAML syntax error: \(error.problem)", line: error.line, column: error.column)
     }
 
     // MARK: - Sections
@@ -148,7 +140,7 @@ public struct ConfigLoader: Sendable {
             let names = entries.compactMap { r.string($0.1, $0.0) }
             if names.isEmpty { r.issue(m.keyPath("receivers"), "at least one receiver is required", at: m.mark("receivers")) }
             for (path, node) in entries {
-                guard let n = node.scalar?.string, !receivers.contains(where: { $0.name == n }) else { continue }
+                guard let n = node.scalar?.text, !receivers.contains(where: { $0.name == n }) else { continue }
                 let known = receivers.map(\.name).joined(separator: ", ")
                 r.issue(path, "no receiver named \"\(n)\" (defined: \(known.isEmpty ? "none" : known))", at: node)
             }
@@ -272,7 +264,7 @@ public struct ConfigLoader: Sendable {
                 for message in self.rules.validate(ruleName, o) {
                     let field = message.split(separator: ":").first.map(String.init) ?? ""
                     let mark = m.has(field) ? m.mark(field) : node
-                    r.issue(path + "." + message.split(separator: ":", maxSplits: 1).first!, String(message.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces), at: mark)
+                    r.issue(path + "." + message.split(separator: ":", maxSplits: 1).first!, String(message.split(separator: ":", maxSplits: 1).last ?? "").trimmingBlanks(), at: mark)
                 }
                 cluster.rules[ruleName] = o
                 m.finish()
@@ -367,19 +359,19 @@ public struct ConfigLoader: Sendable {
         return rc
     }
 
-    private func checkSecretReadable(_ s: SecretSource, _ r: YAMLReader, at node: Node?) {
+    private func checkSecretReadable(_ s: SecretSource, _ r: YAMLReader, at node: YAMLNode?) {
         do { _ = try s.load(environment: environment) } catch {
             r.add(ConfigIssue(path: s.keyPath, message: String(error.message.dropFirst(s.keyPath.count + 2)),
-                                        line: node?.mark?.line, column: node?.mark?.column))
+                                        line: node?.mark.line, column: node?.mark.column))
         }
     }
 
-    private func checkURLSecret(_ s: SecretSource, _ r: YAMLReader, at node: Node?, httpsOnly: Bool) {
+    private func checkURLSecret(_ s: SecretSource, _ r: YAMLReader, at node: YAMLNode?, httpsOnly: Bool) {
         guard let secret = try? s.load(environment: environment) else { return }
         if let problem = ConfigLoader.urlProblem(secret.reveal()) {
-            r.add(ConfigIssue(path: s.keyPath, message: problem, line: node?.mark?.line, column: node?.mark?.column))
+            r.add(ConfigIssue(path: s.keyPath, message: problem, line: node?.mark.line, column: node?.mark.column))
         } else if httpsOnly && !secret.reveal().hasPrefix("https://") && !ConfigLoader.isLoopbackURL(secret.reveal()) {
-            r.add(ConfigIssue(path: s.keyPath, message: "must be an https:// URL", line: node?.mark?.line, column: node?.mark?.column))
+            r.add(ConfigIssue(path: s.keyPath, message: "must be an https:// URL", line: node?.mark.line, column: node?.mark.column))
         }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 public enum DurationText {
     /// Seconds for a duration string, or nil if it is not one.
     public static func seconds(_ text: String) -> Double? {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = text.trimmingBlanks()
         if s == "0" { return 0 }
         var total = 0.0
         var number = ""

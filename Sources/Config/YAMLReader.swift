@@ -1,24 +1,21 @@
-import Yams
-import Foundation
-
-/// Walks a composed YAML tree and reads typed values while collecting `ConfigIssue`s with key
-/// paths and lines. Every mapping is read through `MappingReader`, whose `finish()` reports the
+/// Walks a parsed YAML tree (`YAMLParser`) and reads typed values while collecting `ConfigIssue`s
+/// with key paths and lines. Every mapping is read through `MappingReader`, whose `finish()` reports the
 /// keys nobody asked for — unknown keys are errors, never silently ignored (Codable would ignore them).
 final class YAMLReader {
     private(set) var issues: [ConfigIssue] = []
 
     func add(_ issue: ConfigIssue) { issues.append(issue) }
 
-    func issue(_ path: String, _ message: String, at node: Node?) {
-        issues.append(ConfigIssue(path: path, message: message, line: node?.mark?.line, column: node?.mark?.column))
+    func issue(_ path: String, _ message: String, at node: YAMLNode?) {
+        issues.append(ConfigIssue(path: path, message: message, line: node?.mark.line, column: node?.mark.column))
     }
 
-    static func isNull(_ node: Node) -> Bool {
+    static func isNull(_ node: YAMLNode) -> Bool {
         guard case .scalar(let s) = node else { return false }
-        return s.style == .plain && ["", "~", "null", "Null", "NULL"].contains(s.string)
+        return s.isImplicitlyTyped && ["", "~", "null", "Null", "NULL"].contains(s.text)
     }
 
-    func mapping(_ node: Node?, _ path: String) -> MappingReader? {
+    func mapping(_ node: YAMLNode?, _ path: String) -> MappingReader? {
         guard let node, !YAMLReader.isNull(node) else { return nil }
         guard case .mapping(let m) = node else {
             issue(path, "must be a mapping (key: value pairs)", at: node); return nil
@@ -26,40 +23,40 @@ final class YAMLReader {
         return MappingReader(reader: self, path: path, node: node, mapping: m)
     }
 
-    func sequence(_ node: Node?, _ path: String) -> [(String, Node)] {
+    func sequence(_ node: YAMLNode?, _ path: String) -> [(String, YAMLNode)] {
         guard let node, !YAMLReader.isNull(node) else { return [] }
         guard case .sequence(let seq) = node else {
             issue(path, "must be a list", at: node); return []
         }
-        return seq.enumerated().map { ("\(path)[\($0.offset)]", $0.element) }
+        return seq.items.enumerated().map { ("\(path)[\($0.offset)]", $0.element) }
     }
 
-    func string(_ node: Node, _ path: String) -> String? {
+    func string(_ node: YAMLNode, _ path: String) -> String? {
         guard case .scalar(let s) = node else {
             issue(path, "must be a string", at: node); return nil
         }
-        return s.string
+        return s.text
     }
 
-    func nonEmptyString(_ node: Node, _ path: String) -> String? {
+    func nonEmptyString(_ node: YAMLNode, _ path: String) -> String? {
         guard let s = string(node, path) else { return nil }
-        if s.trimmingCharacters(in: .whitespaces).isEmpty { issue(path, "must not be empty", at: node); return nil }
+        if s.trimmingBlanks().isEmpty { issue(path, "must not be empty", at: node); return nil }
         return s
     }
 
-    func bool(_ node: Node, _ path: String) -> Bool? {
-        guard case .scalar(let s) = node, s.style == .plain else {
+    func bool(_ node: YAMLNode, _ path: String) -> Bool? {
+        guard case .scalar(let s) = node, s.isImplicitlyTyped else {
             issue(path, "must be true or false", at: node); return nil
         }
-        switch s.string.lowercased() {
+        switch s.text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: issue(path, "must be true or false, not \"\(s.string)\"", at: node); return nil
+        default: issue(path, "must be true or false, not \"\(s.text)\"", at: node); return nil
         }
     }
 
-    func int(_ node: Node, _ path: String, min: Int? = nil, max: Int? = nil) -> Int? {
-        guard case .scalar(let s) = node, let v = Int(s.string) else {
+    func int(_ node: YAMLNode, _ path: String, min: Int? = nil, max: Int? = nil) -> Int? {
+        guard case .scalar(let s) = node, let v = Int(s.text) else {
             issue(path, "must be a whole number", at: node); return nil
         }
         if let min, v < min { issue(path, "must be at least \(min), not \(v)", at: node); return nil }
@@ -67,25 +64,25 @@ final class YAMLReader {
         return v
     }
 
-    func number(_ node: Node, _ path: String) -> Double? {
+    func number(_ node: YAMLNode, _ path: String) -> Double? {
         guard case .scalar(let s) = node else { issue(path, "must be a number", at: node); return nil }
-        if s.string.hasSuffix("%"), let v = Double(s.string.dropLast()) { return v / 100 }
-        if let v = Double(s.string) { return v }
-        if let d = DurationText.seconds(s.string) { return d }
-        issue(path, "must be a number, a percentage or a duration, not \"\(s.string)\"", at: node); return nil
+        if s.text.hasSuffix("%"), let v = Double(s.text.dropLast()) { return v / 100 }
+        if let v = Double(s.text) { return v }
+        if let d = DurationText.seconds(s.text) { return d }
+        issue(path, "must be a number, a percentage or a duration, not \"\(s.text)\"", at: node); return nil
     }
 
     /// A duration such as `5s`; `positive` rejects zero.
-    func duration(_ node: Node, _ path: String, positive: Bool = false) -> Double? {
+    func duration(_ node: YAMLNode, _ path: String, positive: Bool = false) -> Double? {
         guard case .scalar(let s) = node else { issue(path, "must be a duration like 5s", at: node); return nil }
-        guard let v = DurationText.seconds(s.string) else {
-            issue(path, "must be a duration like 500ms, 5s, 1m or 4h, not \"\(s.string)\"", at: node); return nil
+        guard let v = DurationText.seconds(s.text) else {
+            issue(path, "must be a duration like 500ms, 5s, 1m or 4h, not \"\(s.text)\"", at: node); return nil
         }
         if positive && v <= 0 { issue(path, "must be greater than 0", at: node); return nil }
         return v
     }
 
-    func stringMap(_ node: Node?, _ path: String) -> [String: String] {
+    func stringMap(_ node: YAMLNode?, _ path: String) -> [String: String] {
         guard let m = mapping(node, path) else { return [:] }
         var out: [String: String] = [:]
         for (key, value) in m.all() {
@@ -94,7 +91,7 @@ final class YAMLReader {
         return out
     }
 
-    func stringList(_ node: Node?, _ path: String) -> [String] {
+    func stringList(_ node: YAMLNode?, _ path: String) -> [String] {
         sequence(node, path).compactMap { string($0.1, $0.0) }
     }
 }
@@ -103,16 +100,17 @@ final class YAMLReader {
 final class MappingReader {
     let reader: YAMLReader
     let path: String
-    let node: Node
-    private let pairs: [(String, Node, Node)]   // key text, key node, value
+    let node: YAMLNode
+    private let pairs: [(String, YAMLNode, YAMLNode)]   // key text, key node, value
     private var used: Set<String> = []
 
-    init(reader: YAMLReader, path: String, node: Node, mapping: Node.Mapping) {
+    init(reader: YAMLReader, path: String, node: YAMLNode, mapping: YAMLMapping) {
         self.reader = reader; self.path = path; self.node = node
         var seen: Set<String> = []
-        var pairs: [(String, Node, Node)] = []
-        for (k, v) in mapping {
-            let key = k.scalar?.string ?? "?"
+        var pairs: [(String, YAMLNode, YAMLNode)] = []
+        for pair in mapping.pairs {
+            let (k, v) = (pair.key, pair.value)
+            let key = k.scalar?.text ?? "?"
             if !seen.insert(key).inserted {
                 reader.issue(MappingReader.join(path, key), "duplicate key", at: k)
                 continue
@@ -126,7 +124,7 @@ final class MappingReader {
     func keyPath(_ key: String) -> String { MappingReader.join(path, key) }
 
     /// The value node of `key`, marking it known. Null values count as absent.
-    func value(_ key: String) -> Node? {
+    func value(_ key: String) -> YAMLNode? {
         used.insert(key)
         guard let v = pairs.first(where: { $0.0 == key })?.2, !YAMLReader.isNull(v) else { return nil }
         return v
@@ -135,7 +133,7 @@ final class MappingReader {
     func has(_ key: String) -> Bool { used.insert(key); return pairs.contains { $0.0 == key } }
 
     /// Every pair, marking all keys known (for free-form maps such as labels).
-    func all() -> [(String, Node)] {
+    func all() -> [(String, YAMLNode)] {
         pairs.forEach { used.insert($0.0) }
         return pairs.map { ($0.0, $0.2) }
     }
@@ -151,12 +149,12 @@ final class MappingReader {
         value(key).flatMap { reader.duration($0, keyPath(key), positive: positive) }
     }
     func mapping(_ key: String) -> MappingReader? { reader.mapping(value(key), keyPath(key)) }
-    func sequence(_ key: String) -> [(String, Node)] { reader.sequence(value(key), keyPath(key)) }
+    func sequence(_ key: String) -> [(String, YAMLNode)] { reader.sequence(value(key), keyPath(key)) }
     func stringMap(_ key: String) -> [String: String] { reader.stringMap(value(key), keyPath(key)) }
     func stringList(_ key: String) -> [String] { reader.stringList(value(key), keyPath(key)) }
 
     /// Line of a key's value (or of the mapping), for issues found after reading.
-    func mark(_ key: String) -> Node? { pairs.first { $0.0 == key }?.2 ?? node }
+    func mark(_ key: String) -> YAMLNode? { pairs.first { $0.0 == key }?.2 ?? node }
 
     /// Reads a secret given inline (`key`) or by file (`key_file`); both set is an error.
     func secret(_ key: String, required: Bool) -> SecretSource? {
@@ -183,5 +181,17 @@ final class MappingReader {
             let allowed = used.sorted().joined(separator: ", ")
             reader.issue(keyPath(key), "unknown key (allowed here: \(allowed))", at: keyNode)
         }
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs (and other Unicode space
+    /// separators) — `trimmingCharacters(in: .whitespaces)` without full Foundation.
+    func trimmingBlanks() -> String {
+        func isBlank(_ c: Character) -> Bool {
+            c == " " || c == "\t" || (c.unicodeScalars.count == 1 && c.unicodeScalars.first!.properties.generalCategory == .spaceSeparator)
+        }
+        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return "" }
+        return String(self[first...last])
     }
 }

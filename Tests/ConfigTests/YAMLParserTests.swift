@@ -100,7 +100,8 @@ import Testing
         ("a:\n  - x\n  y: 1\n", "expected a list item ('- ') at this indentation", 3, 3),
         ("- 'a'\n  - b\n", "bad indentation of a sequence entry", 2, 3),
         ("a: 1\n- b\n", "expected a mapping key at this indentation, found a list item ('- ')", 2, 1),
-        ("a:\n  b: 1\n   c: 2\n", "mapping values are not allowed here (this line is indented more than the key above it, so it continues that key's value)", 3, 5),
+        ("a:\n  b: 1\n   c: 2\n", "mapping values are not allowed here: this line continues the value that starts at line 2, column 6 (check the indentation and the ': ' after keys)", 3, 5),
+        ("global:\n  interval:5s\n  timeout: 2s\n", "mapping values are not allowed here: this line continues the value that starts at line 2, column 3 (check the indentation and the ': ' after keys)", 3, 10),
         ("  a: 1\nb: 2\n", "unexpected content after the top-level value (check the indentation)", 2, 1),
         // Quotes and flow collections that are never closed.
         ("a: \"abc\nb: 1\n", "unterminated double-quoted scalar: no closing \" before the end of the document", 1, 4),

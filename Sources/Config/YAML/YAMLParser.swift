@@ -244,8 +244,9 @@ public struct YAMLParser {
             let node = try apply(merge(inherited, props), to: scalar(plain, style: .plain, at: inherited.start ?? start))
             skipBlanks()
             if plain.folded != nil && atBlockValueIndicator {
-                throw fail("mapping values are not allowed here (this line is indented more than the key above it, "
-                           + "so it continues that key's value)", at: i)
+                let m = input.mark(plain.start)
+                throw fail("mapping values are not allowed here: this line continues the value that starts at "
+                           + "line \(m.line), column \(m.column) (check the indentation and the ': ' after keys)", at: i)
             }
             try expectLineEnd()
             return node

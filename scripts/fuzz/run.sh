@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fuzz a dependency-free parser of Sealwatch with libFuzzer for SECONDS (default 60).
-#   scripts/fuzz/run.sh [SECONDS] [http|json]
+#   scripts/fuzz/run.sh [SECONDS] [http|json|yaml]
 #     http  the metrics server's HTTP request parser (harness.swift, seed corpus corpus/, http.dict)
 #     json  Probing's JSON scanner, the reader of every Vault body (json-harness.swift, json-corpus/)
+#     yaml  Config's YAML parser, the reader of sealwatch.yml (yaml-harness.swift, yaml-corpus/, yaml.dict)
 # One swiftc call builds the harness with the parser's sources (-sanitize=fuzzer,address); the seed
 # corpus is copied to a scratch corpus (new inputs never land in the repo). Exits non-zero if
 # libFuzzer finds a crash, a failed invariant or a leak; crash inputs stay in $FUZZ_WORK/artifacts
@@ -17,7 +18,9 @@ case "$TARGET" in
         seeds="$HERE/corpus"; options=(-dict="$HERE/http.dict" -max_len=4096) ;;
   json) sources=("$HERE/json-harness.swift" "$ROOT/Sources/Probing/JSONValue.swift")
         seeds="$HERE/json-corpus"; options=(-max_len=2048) ;;
-  *) echo "usage: $0 [SECONDS] [http|json]" >&2; exit 64 ;;
+  yaml) sources=("$HERE/yaml-harness.swift" "$ROOT"/Sources/Config/YAML/*.swift)
+        seeds="$HERE/yaml-corpus"; options=(-dict="$HERE/yaml.dict" -max_len=4096) ;;
+  *) echo "usage: $0 [SECONDS] [http|json|yaml]" >&2; exit 64 ;;
 esac
 FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"
 export SWIFT_BACKTRACE=enable=no   # Swift's backtracer fights ASan and can leave orphan processes

@@ -51,6 +51,7 @@ lint-ops:
 fuzz:
 	scripts/fuzz/run.sh 30 http
 	scripts/fuzz/run.sh 20 json
+	scripts/fuzz/run.sh 20 yaml
 
 bench: release
 	scripts/bench/probe-cycle.sh

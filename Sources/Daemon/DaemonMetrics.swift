@@ -19,14 +19,22 @@ public final class DaemonMetrics: Sendable {
 
     /// A series' identity; a label dictionary hashes independently of order, so no sorting per lookup.
     private struct SeriesKey: Hashable { var name: String; var labels: [String: String] }
+    /// A gauge and, for per-cycle gauges, the sweep generation it was last set in.
+    private struct GaugeEntry {
+        var gauge: Gauge
+        /// nil for process-lifetime gauges (`gauge(_:_:)`), never swept.
+        var setInSweep: UInt64?
+    }
     private struct State: ~Copyable {
-        var gauges: [SeriesKey: Gauge] = [:]
+        var gauges: [SeriesKey: GaugeEntry] = [:]
         var counters: [SeriesKey: Counter] = [:]
         var histograms: [SeriesKey: DurationHistogram] = [:]
         var counterTotals: [SeriesKey: Double] = [:]
-        /// Gauges set during the current cycle's update; the rest of the cycle-owned ones are dropped.
-        var touched: Set<SeriesKey> = []
-        var cycleOwned: Set<SeriesKey> = []
+        /// Counts `endCycle()` sweeps. Marking a gauge updates its entry in place rather than
+        /// collecting the keys of a cycle in a set: those would keep thousands of small label
+        /// dictionaries alive from one cycle to the next, scattered among the cycle's transient
+        /// allocations, and the heap could not give those pages back.
+        var sweep: UInt64 = 0
     }
     private let state = Mutex(State())
     private let published = Mutex<[UInt8]?>(nil)
@@ -63,9 +71,9 @@ public final class DaemonMetrics: Sendable {
     public func gauge(_ name: String, _ labels: [String: String]) -> Gauge {
         let k = key(name, labels)
         return state.withLock { s in
-            if let g = s.gauges[k] { return g }
+            if let e = s.gauges[k] { return e.gauge }
             let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
-            s.gauges[k] = g
+            s.gauges[k] = GaugeEntry(gauge: g, setInSweep: nil)
             return g
         }
     }
@@ -74,11 +82,13 @@ public final class DaemonMetrics: Sendable {
     public func set(_ name: String, _ labels: [String: String], _ value: Double) {
         let k = key(name, labels)
         let g: Gauge = state.withLock { s in
-            s.touched.insert(k)
-            if let g = s.gauges[k] { return g }
+            let sweep = s.sweep
+            if let i = s.gauges.index(forKey: k) {   // one hash; the entry is updated in place
+                if s.gauges.values[i].setInSweep != nil { s.gauges.values[i].setInSweep = sweep }
+                return s.gauges.values[i].gauge
+            }
             let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
-            s.gauges[k] = g
-            s.cycleOwned.insert(k)
+            s.gauges[k] = GaugeEntry(gauge: g, setInSweep: sweep)
             return g
         }
         g.set(to: value)
@@ -122,11 +132,11 @@ public final class DaemonMetrics: Sendable {
         // The window runs from one sweep to the next, so gauges set after a cycle (the dispatcher's
         // queue metrics) count as much as those set during it.
         let stale: [Gauge] = state.withLock { s in
-            defer { s.touched.removeAll(keepingCapacity: true) }
-            guard !s.cycleOwned.isSubset(of: s.touched) else { return [] }
-            let gone = s.cycleOwned.subtracting(s.touched)
-            s.cycleOwned.subtract(gone)
-            return gone.compactMap { s.gauges.removeValue(forKey: $0) }
+            let current = s.sweep
+            s.sweep += 1
+            let gone = s.gauges.filter { $0.value.setInSweep.map { $0 < current } ?? false }
+            guard !gone.isEmpty else { return [] }
+            return gone.keys.compactMap { s.gauges.removeValue(forKey: $0)?.gauge }
         }
         stale.forEach { registry.unregisterGauge($0) }
     }

@@ -90,7 +90,8 @@ public actor Monitor {
             let previous = latest[snap.cluster]
             newEvents += events.observe(previous: previous, current: snap)
             latest[snap.cluster] = snap
-            var window = windows[snap.cluster] ?? SnapshotWindow(retentionSeconds: engine.retentionSeconds)
+            var window = windows[snap.cluster] ?? SnapshotWindow(retentionSeconds: engine.retentionSeconds,
+                                                                      sampleRetentionSeconds: engine.sampleRetentionSeconds)
             window.append(snap)
             windows[snap.cluster] = window
             let leader = snap.leaderName
@@ -132,8 +133,9 @@ public actor Monitor {
         probers = Monitor.makeProbers(newConfig, transport, environment, logger)
         engine = Monitor.makeEngine(newConfig)
         let keep = Set(newConfig.clusters.map(\.name))
-        let retention = engine.retentionSeconds
-        windows = windows.filter { keep.contains($0.key) }.mapValues { $0.rewindowed(retentionSeconds: retention) }
+        let (retention, sampleRetention) = (engine.retentionSeconds, engine.sampleRetentionSeconds)
+        windows = windows.filter { keep.contains($0.key) }
+            .mapValues { $0.rewindowed(retentionSeconds: retention, sampleRetentionSeconds: sampleRetention) }
         latest = latest.filter { keep.contains($0.key) }
         latencyHistory = latencyHistory.filter { keep.contains($0.key) }
         metrics?.forgetClusters(except: keep)

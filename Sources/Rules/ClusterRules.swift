@@ -25,10 +25,16 @@ public struct ClusterRules: Sendable {
     }
 
     /// The longest window an enabled rule of this cluster reads: the retention to give its `SnapshotWindow`.
-    public var retentionSeconds: Double {
+    public var retentionSeconds: Double { longestWindow { _ in true } }
+
+    /// The longest window an enabled rule reading per-node samples reads: how long the window
+    /// keeps those samples (the larger part of its memory).
+    public var sampleRetentionSeconds: Double { longestWindow(\.readsNodeSamples) }
+
+    private func longestWindow(_ include: (any Rule) -> Bool) -> Double {
         RuleCatalog.ordered.reduce(0) { acc, rule in
             let s = settings(for: rule.name)
-            return s.enabled ? max(acc, s.windowSeconds ?? 0) : acc
+            return s.enabled && include(rule) ? max(acc, s.windowSeconds ?? 0) : acc
         }
     }
 }

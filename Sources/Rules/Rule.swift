@@ -22,6 +22,9 @@ protocol Rule: Sendable {
     /// Defaults from DESIGN §4 (`runbookURL` is filled in by the catalog).
     var defaults: RuleSettings { get }
     var parameters: Set<RuleParameter> { get }
+    /// Whether the rule reads per-node samples (`RuleInput.samples`) over its window; the window
+    /// keeps those samples only as long as such a rule needs them.
+    var readsNodeSamples: Bool { get }
     /// Why `threshold` is unacceptable, or nil.
     func thresholdProblem(_ value: Double) -> String?
     func evaluate(_ input: RuleInput) -> Evaluation
@@ -29,6 +32,7 @@ protocol Rule: Sendable {
 
 extension Rule {
     var parameters: Set<RuleParameter> { [] }
+    var readsNodeSamples: Bool { false }
     func thresholdProblem(_ value: Double) -> String? {
         value.isFinite && value > 0 ? nil : "must be > 0"
     }

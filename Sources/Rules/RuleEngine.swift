@@ -105,6 +105,8 @@ public struct RuleEngine: Sendable {
 
     /// The longest window any enabled rule reads, over all clusters (the retention for `SnapshotWindow`s).
     public var retentionSeconds: Double { clusters.map(\.retentionSeconds).max() ?? 0 }
+    /// The longest window over which any enabled rule reads per-node samples, over all clusters.
+    public var sampleRetentionSeconds: Double { clusters.map(\.sampleRetentionSeconds).max() ?? 0 }
 
     /// Learns the expected Raft peers when none are configured: from a fully healthy view (autopilot
     /// healthy with every server healthy, every configured node unsealed, at least as many Raft servers

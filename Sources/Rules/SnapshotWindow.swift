@@ -7,9 +7,11 @@ import ClusterModel
 
 /// The recent snapshots of one cluster, oldest first, for the windowed rules.
 ///
-/// Invariants: `snapshots` is ordered by `takenAt` (an append older than the newest is ignored) and
-/// holds only snapshots taken at most `retentionSeconds` before the newest. Give it at least
-/// `ClusterRules.retentionSeconds` (the longest window an enabled rule reads).
+/// Invariants: `times` is ordered (an append older than the newest is ignored) and holds only
+/// snapshots taken at most `retentionSeconds` before the newest; the per-node samples go back at
+/// most `sampleRetentionSeconds`. Give it at least `ClusterRules.retentionSeconds` (the longest
+/// window an enabled rule reads) and `ClusterRules.sampleRetentionSeconds` (the longest window of
+/// a rule reading node samples: 5 minutes by default, while LeaderFlapping's leader history spans 10).
 ///
 /// On append, what the windowed rules read is extracted once: each snapshot's time and
 /// `leaderName`, and per node a compact series of (time, health latency, probe count, failed
@@ -18,6 +20,8 @@ import ClusterModel
 /// the low milliseconds and the memory of a window at about 24 bytes per node per cycle.
 public struct SnapshotWindow: Sendable {
     public private(set) var retentionSeconds: Double
+    /// How far back per-node samples go (never longer than `retentionSeconds`).
+    public private(set) var sampleRetentionSeconds: Double
     /// The newest snapshot.
     public private(set) var latest: ClusterSnapshot?
     /// `takenAt` of every snapshot in the window, oldest first.
@@ -37,21 +41,24 @@ public struct SnapshotWindow: Sendable {
         var failed: Int32
     }
 
-    public init(retentionSeconds: Double) {
+    /// `sampleRetentionSeconds` defaults to `retentionSeconds`.
+    public init(retentionSeconds: Double, sampleRetentionSeconds: Double? = nil) {
         self.retentionSeconds = retentionSeconds
+        self.sampleRetentionSeconds = min(sampleRetentionSeconds ?? retentionSeconds, retentionSeconds)
     }
 
     /// A window holding `snapshots` (appended in order).
-    public init(retentionSeconds: Double, snapshots: [ClusterSnapshot]) {
-        self.init(retentionSeconds: retentionSeconds)
+    public init(retentionSeconds: Double, sampleRetentionSeconds: Double? = nil, snapshots: [ClusterSnapshot]) {
+        self.init(retentionSeconds: retentionSeconds, sampleRetentionSeconds: sampleRetentionSeconds)
         for s in snapshots { append(s) }
     }
 
-    /// The same samples under another retention (after a reload changed the longest window).
-    public func rewindowed(retentionSeconds: Double) -> SnapshotWindow {
+    /// The same samples under other retentions (after a reload changed the longest windows).
+    public func rewindowed(retentionSeconds: Double, sampleRetentionSeconds: Double? = nil) -> SnapshotWindow {
         var w = self
         w.retentionSeconds = retentionSeconds
-        if let newest = times.last { w.drop(before: newest.timeIntervalSinceReferenceDate - retentionSeconds) }
+        w.sampleRetentionSeconds = min(sampleRetentionSeconds ?? retentionSeconds, retentionSeconds)
+        if let newest = times.last { w.drop(before: newest.timeIntervalSinceReferenceDate) }
         return w
     }
 
@@ -67,18 +74,23 @@ public struct SnapshotWindow: Sendable {
             series[n.node.name, default: []].append(
                 NodeSample(at: at, latency: n.latency ?? .nan, probes: Int32(n.probes.count), failed: failed))
         }
-        drop(before: at - retentionSeconds)
+        drop(before: at)
     }
 
-    /// Forgets samples taken before `cutoff` (seconds since the reference date), keeping the newest.
-    private mutating func drop(before cutoff: Double) {
+    /// Forgets what is older than the retentions before `newest` (seconds since the reference
+    /// date), keeping the newest snapshot's entries.
+    private mutating func drop(before newest: Double) {
+        let cutoff = newest - retentionSeconds
+        let sampleCutoff = newest - sampleRetentionSeconds
         var drop = 0
         while drop < times.count - 1 && times[drop].timeIntervalSinceReferenceDate < cutoff { drop += 1 }
         if drop > 0 {
             times.removeFirst(drop)
             leaders.removeFirst(drop)
+        }
+        if series.values.contains(where: { ($0.first?.at ?? .infinity) < sampleCutoff }) {
             for name in Array(series.keys) {
-                let old = series[name]!.prefix { $0.at < cutoff }.count
+                let old = series[name]!.prefix { $0.at < sampleCutoff }.count
                 if old == series[name]!.count {
                     series[name] = nil
                 } else if old > 0 {

@@ -123,6 +123,29 @@ func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackH
         #expect(CheckReport.fixed(v, digits) == expected)
     }
 
+    @Test func gaugesNotSetBetweenTwoSweepsAreUnregistered() {
+        let metrics = DaemonMetrics(version: "test")
+        func series() -> Set<String> {
+            Set(String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self).split(separator: "\n")
+                .filter { $0.hasPrefix("sealwatch_node_up{") }.map { String($0.split(separator: " ")[0]) })
+        }
+        metrics.set("sealwatch_node_up", ["cluster": "c", "node": "a"], 1)
+        metrics.set("sealwatch_node_up", ["cluster": "c", "node": "b"], 1)
+        metrics.endCycle()
+        #expect(series().count == 2)
+        metrics.set("sealwatch_node_up", ["cluster": "c", "node": "a"], 1)      // during the next cycle
+        metrics.endCycle()
+        metrics.set("sealwatch_node_up", ["cluster": "c", "node": "c"], 0)      // after it (like queue gauges)
+        #expect(series() == ["sealwatch_node_up{cluster=\"c\",node=\"a\"}", "sealwatch_node_up{cluster=\"c\",node=\"c\"}"])
+        metrics.set("sealwatch_node_up", ["cluster": "c", "node": "a"], 1)
+        metrics.endCycle()                                                        // c was set after the last sweep: kept
+        #expect(series() == ["sealwatch_node_up{cluster=\"c\",node=\"a\"}", "sealwatch_node_up{cluster=\"c\",node=\"c\"}"])
+        metrics.endCycle()                                                        // nothing set: all per-cycle gauges go
+        #expect(series().isEmpty)
+        // Process-lifetime gauges are never swept.
+        #expect(String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self).contains("sealwatch_build_info{"))
+    }
+
     @Test func mailboxDeliversBetweenCyclesAndTimesOut() async {
         let box = Mailbox()
         let start = ContinuousClock.now

@@ -1,6 +1,6 @@
 import ClusterModel
 import Foundation
-import Rules
+@testable import Rules
 import Testing
 import TestSupport
 
@@ -54,6 +54,12 @@ import TestSupport
     @Test func retentionCoversTheLongestWindow() {
         let rules = ClusterRules(cluster: "prod", nodes: [], expectedPeers: nil, settings: RuleCatalog.resolve([:]))
         #expect(rules.retentionSeconds == 600)
+        // Only HighLatency and ErrorRate read per-node samples (5 minutes each by default).
+        #expect(rules.sampleRetentionSeconds == 300)
+        let noSampleRules = ClusterRules(cluster: "prod", nodes: [], expectedPeers: nil, settings: RuleCatalog.resolve([
+            "HighLatency": RuleOverride(enabled: false), "ErrorRate": RuleOverride(enabled: false)]))
+        #expect(noSampleRules.retentionSeconds == 600)
+        #expect(noSampleRules.sampleRetentionSeconds == 0)
     }
 }
 
@@ -63,6 +69,24 @@ import TestSupport
         for t in [0.0, 5, 10, 15, 12] { w.append(SnapshotBuilder().at(t).build()) }   // 12 is out of order: ignored
         #expect(w.times == [5, 10, 15].map(SnapshotBuilder.date))
         #expect(w.latest?.takenAt == SnapshotBuilder.date(15))
+    }
+
+    @Test func nodeSamplesHaveTheirOwnShorterRetention() {
+        var w = SnapshotWindow(retentionSeconds: 600, sampleRetentionSeconds: 300)
+        let base = SnapshotBuilder(cluster: "prod", nodes: 2)
+        for t in stride(from: 0.0, through: 700, by: 1) { w.append(base.at(t).latency(0, t / 1000).build()) }
+        #expect(w.count == 601)                                          // leaders and times: 100...700
+        let samples = w.samples(of: "vault-0", from: -.infinity, to: .infinity)
+        #expect(samples.count == 301)                                    // node samples: 400...700
+        #expect(samples.first?.latency == 0.4)
+        #expect(samples.last?.latency == 0.7)
+        // A reload that lengthens the sample window keeps what is there; one that shortens it cuts.
+        let shorter = w.rewindowed(retentionSeconds: 600, sampleRetentionSeconds: 60)
+        #expect(shorter.samples(of: "vault-0", from: -.infinity, to: .infinity).count == 61)
+        #expect(shorter.count == 601)
+        // Without a rule reading samples only the newest snapshot's samples stay.
+        let none = w.rewindowed(retentionSeconds: 600, sampleRetentionSeconds: 0)
+        #expect(none.samples(of: "vault-1", from: -.infinity, to: .infinity).count == 1)
     }
 }
 

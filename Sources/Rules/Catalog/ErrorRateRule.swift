@@ -15,6 +15,7 @@ struct ErrorRateRule: Rule {
     let defaults = RuleSettings(name: "ErrorRate", forSeconds: 60, severity: .warning,
                                 threshold: 0.01, windowSeconds: 300, minSamples: 100)
     var parameters: Set<RuleParameter> { [.threshold, .window, .minSamples] }
+    var readsNodeSamples: Bool { true }
 
     func thresholdProblem(_ value: Double) -> String? {
         value > 0 && value < 1 ? nil : "must be between 0 and 1"

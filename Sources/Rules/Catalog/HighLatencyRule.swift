@@ -13,6 +13,7 @@ struct HighLatencyRule: Rule {
     let defaults = RuleSettings(name: "HighLatency", forSeconds: 60, severity: .warning,
                                 threshold: 0.050, windowSeconds: 300, minSamples: 30)
     var parameters: Set<RuleParameter> { [.threshold, .window, .minSamples] }
+    var readsNodeSamples: Bool { true }
 
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.settings

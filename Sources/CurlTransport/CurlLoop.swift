@@ -59,7 +59,7 @@ final class CurlLoop {
             }
             if stopping {
                 for pending in arrived {
-                    pending.continuation.resume(returning: .failure(TransportError(.cancelled, "transport is shut down")))
+                    pending.completion.resume(.failure(TransportError(.cancelled, "transport is shut down")))
                 }
                 break
             }
@@ -83,10 +83,10 @@ final class CurlLoop {
 
     private func start(_ pending: PendingRequest) {
         let transfer: Transfer
-        switch Transfer.make(id: pending.id, request: pending.request, continuation: pending.continuation) {
+        switch Transfer.make(id: pending.id, request: pending.request, completion: pending.completion) {
         case .success(let made): transfer = made
         case .failure(let error):
-            pending.continuation.resume(returning: .failure(error))
+            pending.completion.resume(.failure(error))
             return
         }
         let added = curl_multi_add_handle(multi, transfer.easy)

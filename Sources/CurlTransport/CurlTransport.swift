@@ -21,8 +21,9 @@ import Synchronization
 /// Invariants:
 /// - `CURL*`/`CURLM*` handles are only touched by the loop thread (senders only append to a
 ///   `Mutex`-protected inbox and call `curl_multi_wakeup`, which curl documents as thread-safe);
-/// - every `send` resumes its continuation exactly once: with the response, a `TransportError`,
-///   or `.cancelled` when the calling task is cancelled or the transport is shut down;
+/// - every request completes exactly once: with the response, a `TransportError`, or `.cancelled`
+///   when the calling task is cancelled or the transport is shut down; a batch resumes its caller
+///   once, when its last request completes;
 /// - redirects are never followed, only `http`/`https` are allowed, the request's `timeout` is a
 ///   total deadline, bodies over `maxResponseBytes` fail with `.responseTooLarge`;
 /// - `TransportError.detail` never contains URL credentials or query strings.
@@ -47,12 +48,29 @@ public final class CurlTransport: HTTPTransport {
         let id = core.makeID()
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) in
-                core.submit(PendingRequest(id: id, request: request, continuation: continuation))
+                core.submit([PendingRequest(id: id, request: request, completion: .single(continuation))])
             }
         } onCancel: {
             core.cancel(id)
         }
         return try result.get()
+    }
+
+    /// Hands all requests to the loop thread at once; the caller is resumed once, with every result.
+    public func send(batch requests: [HTTPRequest]) async -> [BatchOutcome] {
+        guard !requests.isEmpty else { return [] }
+        let core = self.core
+        let ids = requests.map { _ in core.makeID() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[BatchOutcome], Never>) in
+                let batch = Batch(count: requests.count, continuation: continuation)
+                core.submit(zip(ids, requests).enumerated().map { i, pair in
+                    PendingRequest(id: pair.0, request: pair.1, completion: .batch(batch, i))
+                })
+            }
+        } onCancel: {
+            ids.forEach(core.cancel)
+        }
     }
 
     /// Stops the loop thread: in-flight and queued requests fail with `.cancelled`, later ones
@@ -77,7 +95,50 @@ enum CurlGlobal {
 struct PendingRequest: Sendable {
     let id: UInt64
     let request: HTTPRequest
-    let continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
+    let completion: Completion
+}
+
+/// Where a request's result goes: its own caller, or its slot in a batch.
+enum Completion: Sendable {
+    case single(CheckedContinuation<Result<HTTPResponse, TransportError>, Never>)
+    case batch(Batch, Int)
+
+    /// Call exactly once per request.
+    func resume(_ result: Result<HTTPResponse, TransportError>) {
+        switch self {
+        case .single(let continuation): continuation.resume(returning: result)
+        case .batch(let batch, let index): batch.complete(index, result)
+        }
+    }
+}
+
+/// The results of one `send(batch:)`; resumes its caller when the last slot is filled. Slots are
+/// filled on the loop thread, or on the caller's thread when a request is rejected or cancelled
+/// before the loop took it, hence the lock.
+final class Batch: Sendable {
+    private struct State {
+        var results: [BatchOutcome?]
+        var remaining: Int
+    }
+    private let state: Mutex<State>
+    private let continuation: CheckedContinuation<[BatchOutcome], Never>
+    private let start = ContinuousClock.now
+
+    init(count: Int, continuation: CheckedContinuation<[BatchOutcome], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count))
+        self.continuation = continuation
+    }
+
+    func complete(_ index: Int, _ result: Result<HTTPResponse, TransportError>) {
+        let outcome = BatchOutcome(result: result, elapsed: ContinuousClock.now - start)
+        let done: [BatchOutcome]? = state.withLock { s in
+            guard s.results[index] == nil else { return nil }
+            s.results[index] = outcome
+            s.remaining -= 1
+            return s.remaining == 0 ? s.results.map { $0! } : nil
+        }
+        if let done { continuation.resume(returning: done) }
+    }
 }
 
 /// The multi handle pointer, shared only so senders can call the thread-safe `curl_multi_wakeup`.
@@ -116,16 +177,16 @@ final class CurlCore: Sendable {
         }
     }
 
-    func submit(_ pending: PendingRequest) {
+    func submit(_ requests: [PendingRequest]) {
         let multi = self.multi
         let rejection: TransportError? = inbox.withLock { box in
             if box.stopping || box.closed { return TransportError(.cancelled, "transport is shut down") }
             if Task.isCancelled { return TransportError(.cancelled, "request cancelled") }
-            box.pending.append(pending)
+            box.pending.append(contentsOf: requests)
             _ = curl_multi_wakeup(multi.raw)
             return nil
         }
-        if let rejection { pending.continuation.resume(returning: .failure(rejection)) }
+        if let rejection { requests.forEach { $0.completion.resume(.failure(rejection)) } }
     }
 
     func cancel(_ id: UInt64) {
@@ -140,7 +201,7 @@ final class CurlCore: Sendable {
             }
             return nil
         }
-        removed?.continuation.resume(returning: .failure(TransportError(.cancelled, "request cancelled")))
+        removed?.completion.resume(.failure(TransportError(.cancelled, "request cancelled")))
     }
 
     func shutdown() {

@@ -8,7 +8,7 @@ final class Transfer {
     let isHTTPS: Bool
     /// Scheme, authority and connect-to target: what identifies the TLS peer for the expiry cache.
     let originKey: String
-    private var continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?
+    private var completion: Completion?
     private let url: String
     private let maxBytes: Int
     private var body: [UInt8] = []
@@ -20,14 +20,14 @@ final class Transfer {
     private var connectTo: UnsafeMutablePointer<curl_slist>?
 
     private init(id: UInt64, easy: UnsafeMutableRawPointer, url: String, maxBytes: Int, originKey: String,
-                 continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>) {
+                 completion: Completion) {
         self.id = id
         self.easy = easy
         self.url = url
         self.maxBytes = max(maxBytes, 0)
         self.originKey = originKey
         self.isHTTPS = url.lowercased().hasPrefix("https:")
-        self.continuation = continuation
+        self.completion = completion
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
@@ -41,14 +41,14 @@ final class Transfer {
 
     /// Resumes the caller exactly once; later calls are ignored.
     func complete(_ result: Result<HTTPResponse, TransportError>) {
-        continuation?.resume(returning: result)
-        continuation = nil
+        completion?.resume(result)
+        completion = nil
     }
 
     // MARK: - Setup
 
     static func make(id: UInt64, request: HTTPRequest,
-                     continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>)
+                     completion: Completion)
         -> Result<Transfer, TransportError> {
         for header in request.headers where !isSafeHeader(header) {
             return .failure(TransportError(.invalidRequest, "header \(headerNameForDetail(header.name)) contains a line break or colon"))
@@ -67,12 +67,12 @@ final class Transfer {
         }
         let origin = Redaction.origin(of: effectiveURL) + "|" + (connectTo ?? "")
         let transfer = Transfer(id: id, easy: easy, url: request.url, maxBytes: request.maxResponseBytes,
-                                originKey: origin, continuation: continuation)
+                                originKey: origin, completion: completion)
         if let failed = transfer.configure(request, url: effectiveURL, connectTo: connectTo) {
             let text = String(cString: curl_easy_strerror(failed))
             let kind = CurlErrorMapping.kind(code: failed.rawValue, osErrno: 0, exceededLimit: false)
             let error = TransportError(kind == .protocolError ? .protocolError : .invalidRequest, "setup failed: \(text)")
-            transfer.continuation = nil  // the caller resumes with `error`
+            transfer.completion = nil  // the caller resumes with `error`
             return .failure(error)
         }
         return .success(transfer)

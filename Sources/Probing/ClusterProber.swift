@@ -11,12 +11,18 @@ import Foundation
 
 /// Probes every node of one cluster concurrently and assembles a `ClusterSnapshot`.
 ///
-/// Per node: `sys/health` and `sys/leader` at once, then `sys/seal-status` only for a sealed or
-/// uninitialised node (its unseal progress is what matters then; health already carries version
-/// and cluster id). Per cluster, with a token: Raft configuration, autopilot state and the token's
-/// own lookup, asked of the leader first and of the other unsealed nodes after.
+/// Every node's `sys/health` and `sys/leader` go out at once, as one transport batch; then
+/// `sys/seal-status` of the sealed or uninitialised nodes (their unseal progress is what matters
+/// then; health already carries version and cluster id), as a second batch. Per cluster, with a
+/// token: Raft configuration, autopilot state and the token's own lookup, asked of the leader first
+/// and of the other unsealed nodes after.
 /// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
-/// at most one request deadline and delays nobody else.
+/// at most one request deadline and delays no other node's answer (the snapshot, which needs every
+/// node, is done after that deadline).
+///
+/// Batches rather than a task per node: with curl they cost one suspension per phase, where tasks
+/// cost two or three task frames per node (~25 KiB at 100 nodes each, all alive at once), and that
+/// per-cycle peak is what the heap grows to.
 public final class ClusterProber: Sendable {
     public let cluster: ClusterConfig
     private let transport: any HTTPTransport
@@ -48,15 +54,7 @@ public final class ClusterProber: Sendable {
     /// One probe round. `now` is the wall-clock start stamped on the snapshot.
     public func snapshot(now: Date) async -> ClusterSnapshot {
         let started = ContinuousClock.now
-        let refs = cluster.nodeRefs()
-        let nodes = await withTaskGroup(of: (Int, NodeObservation).self) { group in
-            for (i, ref) in refs.enumerated() {
-                group.addTask { (i, await self.observe(ref)) }
-            }
-            var out = [NodeObservation?](repeating: nil, count: refs.count)
-            for await (i, o) in group { out[i] = o }
-            return out.map { $0! }
-        }
+        let nodes = await observe(cluster.nodeRefs())
         var snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
         if cluster.token != nil {
             (snap.raft, snap.token) = await clusterView(snap)
@@ -71,11 +69,20 @@ public final class ClusterProber: Sendable {
 
     // MARK: - Node
 
-    func observe(_ ref: NodeRef) async -> NodeObservation {
-        async let healthResult = fetch(ref.address, .health, token: false)
-        async let leaderResult = fetch(ref.address, .leader, token: false)
-        let (h, l) = await (healthResult, leaderResult)
+    /// Observes every node: health and leader of all in one batch, then seal status of those that need it.
+    func observe(_ refs: [NodeRef]) async -> [NodeObservation] {
+        let first = await send(refs.flatMap { [($0.address, Endpoint.health), ($0.address, Endpoint.leader)] }, headers: plainHeaders)
+        var nodes = refs.indices.map { i in observation(refs[i], health: first[2 * i], leader: first[2 * i + 1]) }
+        let sealed = nodes.indices.filter { nodes[$0].state == .sealed || nodes[$0].state == .uninitialized }
+        guard !sealed.isEmpty else { return nodes }
+        let second = await send(sealed.map { (refs[$0].address, Endpoint.sealStatus) }, headers: plainHeaders)
+        for (k, i) in sealed.enumerated() { addSealStatus(second[k], to: &nodes[i]) }
+        return nodes
+    }
 
+    private var plainHeaders: HTTPHeaders { ["Accept": "application/json", "User-Agent": "sealwatch"] }
+
+    func observation(_ ref: NodeRef, health h: Fetch, leader l: Fetch) -> NodeObservation {
         var obs = NodeObservation(node: ref, state: .unreachable)
         var healthProbe = h.probe
         if let response = h.response {
@@ -104,20 +111,19 @@ public final class ClusterProber: Sendable {
             }
         }
         obs.probes.append(leaderProbe)
-
-        if obs.state == .sealed || obs.state == .uninitialized {
-            let s = await fetch(ref.address, .sealStatus, token: false)
-            var probe = s.probe
-            if let response = s.response {
-                obs.sealStatus = response.status == 200 ? Decoders.sealStatus(response.body) : nil
-                if obs.sealStatus == nil {
-                    probe.failure = ProbeFailure(reason: response.status == 200 ? "bad_body" : "unexpected_status",
-                                                 detail: "\(ref.address)\(Endpoint.sealStatus.path): HTTP \(response.status)")
-                }
-            }
-            obs.probes.append(probe)
-        }
         return obs
+    }
+
+    func addSealStatus(_ s: Fetch, to obs: inout NodeObservation) {
+        var probe = s.probe
+        if let response = s.response {
+            obs.sealStatus = response.status == 200 ? Decoders.sealStatus(response.body) : nil
+            if obs.sealStatus == nil {
+                probe.failure = ProbeFailure(reason: response.status == 200 ? "bad_body" : "unexpected_status",
+                                             detail: "\(obs.node.address)\(Endpoint.sealStatus.path): HTTP \(response.status)")
+            }
+        }
+        obs.probes.append(probe)
     }
 
     // MARK: - Cluster (token)
@@ -200,7 +206,7 @@ public final class ClusterProber: Sendable {
     }
 
     private func fetch(_ base: String, _ endpoint: Endpoint, token useToken: Bool) async -> Fetch {
-        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "sealwatch"]
+        var headers = plainHeaders
         if useToken, let t = currentToken() { headers.add("X-Vault-Token", t.reveal()) }
         var result = await send(base, endpoint, headers: headers)
         if useToken, result.response?.status == 403, let fresh = reloadToken(), !headers.entries.contains(where: { $0.value == fresh.reveal() }) {
@@ -213,17 +219,27 @@ public final class ClusterProber: Sendable {
     }
 
     private func send(_ base: String, _ endpoint: Endpoint, headers: HTTPHeaders) async -> Fetch {
-        let request = HTTPRequest(method: .GET, url: base + endpoint.path, headers: headers, timeout: timeout,
-                                  connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
-        let start = ContinuousClock.now
-        do {
-            let response = try await transport.send(request)
-            let seconds = response.timings.total > .zero ? response.timings.total.seconds : (ContinuousClock.now - start).seconds
-            return Fetch(probe: ProbeResult(endpoint: endpoint, status: response.status, seconds: seconds, failure: nil), response: response)
-        } catch {
-            let seconds = (ContinuousClock.now - start).seconds
-            let failure = ProbeFailure(reason: error.reason, detail: "\(base)\(endpoint.path): \(error.detail)")
-            return Fetch(probe: ProbeResult(endpoint: endpoint, status: nil, seconds: seconds, failure: failure), response: nil)
+        await send([(base, endpoint)], headers: headers)[0]
+    }
+
+    /// GETs every (base URL, endpoint) in one transport batch.
+    private func send(_ targets: [(String, Endpoint)], headers: HTTPHeaders) async -> [Fetch] {
+        let requests = targets.map { base, endpoint in
+            HTTPRequest(method: .GET, url: base + endpoint.path, headers: headers, timeout: timeout,
+                        connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
+        }
+        let outcomes = await transport.send(batch: requests)
+        return zip(targets, outcomes).map { target, outcome in
+            let (base, endpoint) = target
+            switch outcome.result {
+            case .success(let response):
+                // curl's own total time when it has one: the batch's clock includes queueing.
+                let seconds = response.timings.total > .zero ? response.timings.total.seconds : outcome.elapsed.seconds
+                return Fetch(probe: ProbeResult(endpoint: endpoint, status: response.status, seconds: seconds, failure: nil), response: response)
+            case .failure(let error):
+                let failure = ProbeFailure(reason: error.reason, detail: "\(base)\(endpoint.path): \(error.detail)")
+                return Fetch(probe: ProbeResult(endpoint: endpoint, status: nil, seconds: outcome.elapsed.seconds, failure: failure), response: nil)
+            }
         }
     }
 

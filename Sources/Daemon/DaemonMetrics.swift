@@ -7,9 +7,10 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Sealwatch's Prometheus registry: every metric family of DESIGN.md §6, updated once per cycle
-/// from snapshots and alerts, emitted on each scrape. Series of nodes, clusters and alerts that no
-/// longer exist are unregistered, so `/metrics` never reports a stale value.
+/// Sealwatch's metrics: every metric family of DESIGN.md §6, updated once per cycle from snapshots
+/// and alerts, rendered once per cycle for the scrapes. Self metrics, counters and histograms live
+/// in the swift-prometheus registry; per-cycle gauges in `CycleGauges`. Series of nodes, clusters
+/// and alerts that no longer exist are dropped, so `/metrics` never reports a stale value.
 public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
@@ -19,25 +20,18 @@ public final class DaemonMetrics: Sendable {
 
     /// A series' identity; a label dictionary hashes independently of order, so no sorting per lookup.
     private struct SeriesKey: Hashable { var name: String; var labels: [String: String] }
-    /// A gauge and, for per-cycle gauges, the sweep generation it was last set in.
-    private struct GaugeEntry {
-        var gauge: Gauge
-        /// nil for process-lifetime gauges (`gauge(_:_:)`), never swept.
-        var setInSweep: UInt64?
-    }
     private struct State: ~Copyable {
-        var gauges: [SeriesKey: GaugeEntry] = [:]
+        /// Process-lifetime gauges (self metrics), in the registry.
+        var gauges: [SeriesKey: Gauge] = [:]
         var counters: [SeriesKey: Counter] = [:]
         var histograms: [SeriesKey: DurationHistogram] = [:]
         var counterTotals: [SeriesKey: Double] = [:]
-        /// Counts `endCycle()` sweeps. Marking a gauge updates its entry in place rather than
-        /// collecting the keys of a cycle in a set: those would keep thousands of small label
-        /// dictionaries alive from one cycle to the next, scattered among the cycle's transient
-        /// allocations, and the heap could not give those pages back.
-        var sweep: UInt64 = 0
+        /// Per-cycle gauges, outside the registry (see `CycleGauges`).
+        var cycle = CycleGauges()
     }
     private let state = Mutex(State())
     private let published = Mutex<[UInt8]?>(nil)
+    private let lastSize = Mutex(0)
     private let help: [String: String]
 
     public init(version: String) {
@@ -71,27 +65,17 @@ public final class DaemonMetrics: Sendable {
     public func gauge(_ name: String, _ labels: [String: String]) -> Gauge {
         let k = key(name, labels)
         return state.withLock { s in
-            if let e = s.gauges[k] { return e.gauge }
+            if let g = s.gauges[k] { return g }
             let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
-            s.gauges[k] = GaugeEntry(gauge: g, setInSweep: nil)
+            s.gauges[k] = g
             return g
         }
     }
 
-    /// Sets a per-cycle gauge; gauges not set since the previous `endCycle()` are unregistered by the next.
+    /// Sets a per-cycle gauge; gauges not set since the previous `endCycle()` are dropped by the next.
     public func set(_ name: String, _ labels: [String: String], _ value: Double) {
-        let k = key(name, labels)
-        let g: Gauge = state.withLock { s in
-            let sweep = s.sweep
-            if let i = s.gauges.index(forKey: k) {   // one hash; the entry is updated in place
-                if s.gauges.values[i].setInSweep != nil { s.gauges.values[i].setInSweep = sweep }
-                return s.gauges.values[i].gauge
-            }
-            let g = registry.makeGauge(descriptor: descriptor(name), labels: labelPairs(labels))
-            s.gauges[k] = GaugeEntry(gauge: g, setInSweep: sweep)
-            return g
-        }
-        g.set(to: value)
+        let text = help[name] ?? name
+        state.withLock { s in s.cycle.set(name, help: text, labels: labels, value) }
     }
 
     public func counter(_ name: String, _ labels: [String: String]) -> Counter {
@@ -127,18 +111,11 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// Unregisters the per-cycle gauges this cycle did not set (a removed node, a resolved alert).
+    /// Drops the per-cycle gauges not set since the previous call (a removed node, a resolved alert).
     public func endCycle() {
         // The window runs from one sweep to the next, so gauges set after a cycle (the dispatcher's
         // queue metrics) count as much as those set during it.
-        let stale: [Gauge] = state.withLock { s in
-            let current = s.sweep
-            s.sweep += 1
-            let gone = s.gauges.filter { $0.value.setInSweep.map { $0 < current } ?? false }
-            guard !gone.isEmpty else { return [] }
-            return gone.keys.compactMap { s.gauges.removeValue(forKey: $0)?.gauge }
-        }
-        stale.forEach { registry.unregisterGauge($0) }
+        state.withLock { s in s.cycle.sweep() }
     }
 
     /// Drops counters and histograms of clusters that are no longer configured (after a reload).
@@ -157,12 +134,24 @@ public final class DaemonMetrics: Sendable {
 
     /// The exposition as of the last `publish()`: metrics only change during a cycle (and on reload),
     /// so a scrape serves bytes rendered once per cycle instead of re-rendering every family.
-    public func emit() -> [UInt8] { published.withLock { $0 } ?? registry.emitToBuffer() }
+    public func emit() -> [UInt8] { published.withLock { $0 } ?? render() }
 
-    /// Renders the registry once; scrapes serve these bytes until the next publish.
+    /// Renders every family once; scrapes serve these bytes until the next publish.
     public func publish() {
-        let bytes = registry.emitToBuffer()
+        let bytes = render()
         published.withLock { $0 = bytes }
+    }
+
+    /// The registry's families (self metrics, counters, histograms), then the per-cycle gauges.
+    func render() -> [UInt8] {
+        // One buffer sized from the last exposition: growing it by doubling would briefly hold
+        // two copies of a ~0.5 MiB body (at 100 nodes) every cycle.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lastSize.withLock { $0 } * 9 / 8 + 4096)
+        registry.emit(into: &bytes)
+        state.withLock { s in s.cycle.emit(into: &bytes) }
+        lastSize.withLock { $0 = bytes.count }
+        return bytes
     }
 
     // MARK: - Per-cycle updates

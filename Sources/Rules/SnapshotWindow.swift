@@ -31,17 +31,31 @@ public struct SnapshotWindow: Sendable {
     /// Per node name, one sample per snapshot that listed the node, oldest first.
     private(set) var series: [String: [NodeSample]] = [:]
 
-    /// What the windowed rules need from one observation of one node.
+    /// What the windowed rules need from one observation of one node: 16 bytes, since a window
+    /// holds one per node per cycle (30,000 at 100 nodes over 5 minutes at a 1 s interval).
     struct NodeSample: Sendable {
         /// `takenAt` as seconds since the reference date.
         var at: Double
+        /// Health-probe latency in whole microseconds (curl's resolution); `UInt32.max` = none.
+        private var latencyMicros: UInt32
+        var probes: UInt16
+        var failed: UInt16
+
+        init(at: Double, latency: Double?, probes: Int, failed: Int) {
+            self.at = at
+            if let latency, latency.isFinite, latency >= 0 {
+                latencyMicros = UInt32(min((latency * 1_000_000).rounded(), Double(UInt32.max - 1)))
+            } else {
+                latencyMicros = .max
+            }
+            self.probes = UInt16(clamping: probes)
+            self.failed = UInt16(clamping: failed)
+        }
+
         /// Health-probe latency in seconds; NaN when the probe failed or was not made.
-        var latency: Double
-        var probes: Int32
-        var failed: Int32
+        var latency: Double { latencyMicros == .max ? .nan : Double(latencyMicros) / 1_000_000 }
     }
 
-    /// `sampleRetentionSeconds` defaults to `retentionSeconds`.
     public init(retentionSeconds: Double, sampleRetentionSeconds: Double? = nil) {
         self.retentionSeconds = retentionSeconds
         self.sampleRetentionSeconds = min(sampleRetentionSeconds ?? retentionSeconds, retentionSeconds)
@@ -69,10 +83,10 @@ public struct SnapshotWindow: Sendable {
         leaders.append(s.leaderName)
         let at = s.takenAt.timeIntervalSinceReferenceDate
         for n in s.nodes {
-            var failed: Int32 = 0
+            var failed = 0
             for p in n.probes where p.failure != nil { failed += 1 }
             series[n.node.name, default: []].append(
-                NodeSample(at: at, latency: n.latency ?? .nan, probes: Int32(n.probes.count), failed: failed))
+                NodeSample(at: at, latency: n.latency, probes: n.probes.count, failed: failed))
         }
         drop(before: at)
     }

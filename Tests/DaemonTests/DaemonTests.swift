@@ -126,7 +126,7 @@ func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackH
     @Test func gaugesNotSetBetweenTwoSweepsAreUnregistered() {
         let metrics = DaemonMetrics(version: "test")
         func series() -> Set<String> {
-            Set(String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self).split(separator: "\n")
+            Set(String(decoding: metrics.emit(), as: UTF8.self).split(separator: "\n")
                 .filter { $0.hasPrefix("sealwatch_node_up{") }.map { String($0.split(separator: " ")[0]) })
         }
         metrics.set("sealwatch_node_up", ["cluster": "c", "node": "a"], 1)
@@ -143,7 +143,7 @@ func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackH
         metrics.endCycle()                                                        // nothing set: all per-cycle gauges go
         #expect(series().isEmpty)
         // Process-lifetime gauges are never swept.
-        #expect(String(decoding: metrics.registry.emitToBuffer(), as: UTF8.self).contains("sealwatch_build_info{"))
+        #expect(String(decoding: metrics.emit(), as: UTF8.self).contains("sealwatch_build_info{"))
     }
 
     @Test func mailboxDeliversBetweenCyclesAndTimesOut() async {

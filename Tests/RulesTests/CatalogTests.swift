@@ -71,6 +71,14 @@ import TestSupport
         #expect(w.latest?.takenAt == SnapshotBuilder.date(15))
     }
 
+    @Test func nodeSampleIsSixteenBytesAndKeepsMicroseconds() {
+        #expect(MemoryLayout<SnapshotWindow.NodeSample>.stride == 16)
+        #expect(SnapshotWindow.NodeSample(at: 0, latency: 0.0501, probes: 2, failed: 1).latency == 0.0501)
+        #expect(SnapshotWindow.NodeSample(at: 0, latency: 0.05, probes: 2, failed: 0).latency == 0.05)
+        #expect(SnapshotWindow.NodeSample(at: 0, latency: nil, probes: 2, failed: 2).latency.isNaN)
+        #expect(SnapshotWindow.NodeSample(at: 0, latency: 1e9, probes: 70_000, failed: 0).probes == UInt16.max)
+    }
+
     @Test func nodeSamplesHaveTheirOwnShorterRetention() {
         var w = SnapshotWindow(retentionSeconds: 600, sampleRetentionSeconds: 300)
         let base = SnapshotBuilder(cluster: "prod", nodes: 2)

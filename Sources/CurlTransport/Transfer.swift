@@ -241,7 +241,7 @@ final class Transfer {
     }
 
     /// Receive buffer per transfer (CURLOPT_BUFFERSIZE; curl's minimum is 1 KiB, default 16 KiB).
-    static let receiveBufferBytes = 4096
+    static let receiveBufferBytes = 1024
 
     private static func isSafeHeader(_ header: HTTPHeader) -> Bool {
         // Scalars, not Characters: "\r\n" is one Character that equals neither "\r" nor "\n".

@@ -22,34 +22,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x "$BINARY" ] || (cd "$ROOT" && swift build -c release --product sealwatch)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-FAKE_PORT="$(free_port)"
-python3 "$ROOT/scripts/fake-vault.py" --nodes "$NODES" --base 127.0.1.1 --port "$FAKE_PORT" >"$WORK/fake.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 100); do grep -q ready "$WORK/fake.log" && break; sleep 0.1; done
-grep -q ready "$WORK/fake.log" || { echo "fake-vault did not start" >&2; cat "$WORK/fake.log" >&2; exit 1; }
-
+[ -x "$BINARY" ] || (cd "$ROOT" && make release)
+# shellcheck source=scripts/bench/fleet.sh
+. "$ROOT/scripts/bench/fleet.sh"
+start_fake_fleet "$NODES" "$WORK" || exit 1
 PORT="$(free_port)"
 CONFIG="$WORK/sealwatch.yml"
-{
-    echo "global: {interval: 1s, timeout: 800ms, state_dir: \"$WORK/state\"}"
-    echo "listen: {address: \"127.0.0.1:$PORT\"}"
-    echo "clusters:"
-    echo "  - name: bench"
-    echo "    nodes:"
-    python3 - "$NODES" "$FAKE_PORT" <<'PY'
-import sys
-n, port = int(sys.argv[1]), int(sys.argv[2])
-c, d = 1, 1
-for i in range(n):
-    if d > 254:
-        d, c = 1, c + 1
-    print('      - {name: node-%03d, address: "http://127.0.%d.%d:%d"}' % (i + 1, c, d, port))
-    d += 1
-PY
-} >"$CONFIG"
+fleet_config "$NODES" "$FAKE_PORT" "$PORT" 1s 800ms "$WORK/state" >"$CONFIG"
 mkdir -p "$WORK/state"
 
 "$BINARY" run --config "$CONFIG" >"$WORK/daemon.log" 2>&1 &

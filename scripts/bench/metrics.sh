@@ -4,7 +4,7 @@
 #
 #   scripts/bench/metrics.sh
 #       Starts scripts/fake-vault.py --nodes 100 and `.build/release/sealwatch run --config <generated>`
-#       (built with `swift build -c release --product sealwatch` if missing), waits for /metrics.
+#       (built with `make release` if missing), waits for /metrics.
 #   METRICS_URL=http://127.0.0.1:9742/metrics [SERVER_PID=1234] scripts/bench/metrics.sh
 #       Benchmarks an already running server (RSS is printed when SERVER_PID is given or found with ss).
 #   SEALWATCH_CMD="path/to/binary run --config {config}" scripts/bench/metrics.sh
@@ -35,7 +35,8 @@ need wrk; need curl; need python3
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [ -x "$NGINX" ] || { echo "missing tool: nginx" >&2; exit 2; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/bench/fleet.sh
+. "$ROOT/scripts/bench/fleet.sh"
 
 wait_http() {  # URL TIMEOUT_SECONDS
     local deadline=$((SECONDS + $2))
@@ -47,34 +48,13 @@ wait_http() {  # URL TIMEOUT_SECONDS
 
 # --- 1. the server under test ---------------------------------------------------------------
 if [ -z "${METRICS_URL:-}" ]; then
-    FAKE_PORT="$(free_port)"
-    python3 "$ROOT/scripts/fake-vault.py" --nodes "$NODES" --base 127.0.1.1 --port "$FAKE_PORT" >"$WORK/fake.log" 2>&1 &
-    PIDS+=($!)
-    for _ in $(seq 100); do grep -q ready "$WORK/fake.log" && break; sleep 0.1; done
-    grep -q ready "$WORK/fake.log" || { echo "fake-vault did not start:" >&2; cat "$WORK/fake.log" >&2; exit 1; }
-
+    start_fake_fleet "$NODES" "$WORK" || exit 1
     PORT="$(free_port)"
     CONFIG="$WORK/sealwatch.yml"
-    {
-        echo "global: {interval: 5s, timeout: 2s, state_dir: \"$WORK/state\"}"
-        echo "listen: {address: \"127.0.0.1:$PORT\"}"
-        echo "clusters:"
-        echo "  - name: bench"
-        echo "    nodes:"
-        python3 - "$NODES" "$FAKE_PORT" <<'PY'
-import sys
-n, port = int(sys.argv[1]), int(sys.argv[2])
-c, d = 1, 1
-for i in range(n):
-    if d > 254:
-        d, c = 1, c + 1
-    print('      - {name: node-%03d, address: "http://127.0.%d.%d:%d"}' % (i + 1, c, d, port))
-    d += 1
-PY
-    } >"$CONFIG"
+    fleet_config "$NODES" "$FAKE_PORT" "$PORT" 5s 2s "$WORK/state" >"$CONFIG"
     mkdir -p "$WORK/state"
     if [ -z "${SEALWATCH_CMD:-}" ]; then
-        [ -x "$ROOT/.build/release/sealwatch" ] || (cd "$ROOT" && swift build -c release --product sealwatch)
+        [ -x "$ROOT/.build/release/sealwatch" ] || (cd "$ROOT" && make release)
         SEALWATCH_CMD="$ROOT/.build/release/sealwatch run --config {config}"
     fi
     # shellcheck disable=SC2086

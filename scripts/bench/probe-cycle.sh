@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 cycles=${1:-200}
 bin=${SEALWATCH_BIN:-.build/release/sealwatch}
-[ -x "$bin" ] || swift build -c release
+[ -x "$bin" ] || make release
 work=$(mktemp -d /tmp/sealwatch-bench-XXXX)
 export DEV_CLUSTER_DIR=${DEV_CLUSTER_DIR:-$work/cluster} BASE_PORT=${BASE_PORT:-18400}
 fake_pid=

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${SEALWATCH_BIN:-.build/release/sealwatch}
-[ -x "$bin" ] || swift build -c release
+[ -x "$bin" ] || make release
 export DEV_CLUSTER_DIR=${DEV_CLUSTER_DIR:-/tmp/sealwatch-seal-bench/cluster} BASE_PORT=${BASE_PORT:-18500}
 own=0; [ -d "$DEV_CLUSTER_DIR" ] || own=1
 trap '[ $own = 1 ] && scripts/dev-cluster.sh down --purge >/dev/null 2>&1 || true' EXIT

@@ -17,8 +17,10 @@ import Foundation
 /// token: Raft configuration, autopilot state and the token's own lookup, asked of the leader first
 /// and of the other unsealed nodes after.
 /// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
-/// at most one request deadline and delays no other node's answer (the snapshot, which needs every
-/// node, is done after that deadline).
+/// one request deadline and delays no other node's health or leader answer; it does delay the
+/// seal-status requests of sealed nodes (second batch) by up to that deadline. That only moves
+/// unseal progress, never the sealed verdict (which comes from health), and a cycle stays within
+/// two deadlines plus the token phase, as before.
 ///
 /// Batches rather than a task per node: with curl they cost one suspension per phase, where tasks
 /// cost two or three task frames per node (~25 KiB at 100 nodes each, all alive at once), and that

@@ -23,7 +23,8 @@ protocol Rule: Sendable {
     var defaults: RuleSettings { get }
     var parameters: Set<RuleParameter> { get }
     /// Whether the rule reads per-node samples (`RuleInput.samples`) over its window; the window
-    /// keeps those samples only as long as such a rule needs them.
+    /// keeps those samples only as long as such a rule needs them. No default: a rule that reads
+    /// samples and forgot to say so would silently see only the newest one.
     var readsNodeSamples: Bool { get }
     /// Why `threshold` is unacceptable, or nil.
     func thresholdProblem(_ value: Double) -> String?
@@ -32,7 +33,6 @@ protocol Rule: Sendable {
 
 extension Rule {
     var parameters: Set<RuleParameter> { [] }
-    var readsNodeSamples: Bool { false }
     func thresholdProblem(_ value: Double) -> String? {
         value.isFinite && value > 0 ? nil : "must be > 0"
     }

@@ -10,6 +10,7 @@ import ClusterModel
 /// (no expiry and reachable) never fires.
 struct CertExpiringRule: Rule {
     let name = "CertExpiring"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "CertExpiring", forSeconds: 0, severity: .warning, threshold: 14 * 86_400)
     var parameters: Set<RuleParameter> { [.threshold] }
 

@@ -12,6 +12,7 @@ import ClusterModel
 /// beyond the threshold (the value reported is the interval's nearest bound to zero).
 struct ClockSkewRule: Rule {
     let name = "ClockSkew"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "ClockSkew", forSeconds: 120, severity: .warning, threshold: 1)
     var parameters: Set<RuleParameter> { [.threshold] }
 

@@ -11,6 +11,7 @@ import ClusterModel
 /// during a full seal must not resolve and re-fire the alert.
 struct ClusterSealedRule: Rule {
     let name = "ClusterSealed"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "ClusterSealed", forSeconds: 0, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

@@ -10,6 +10,7 @@ import ClusterModel
 /// NodeUnreachable/HighLatency/ErrorRate alerts of the cluster.
 struct ClusterUnreachableRule: Rule {
     let name = "ClusterUnreachable"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "ClusterUnreachable", forSeconds: 30, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

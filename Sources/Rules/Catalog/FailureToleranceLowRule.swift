@@ -9,6 +9,7 @@ import ClusterModel
 /// Autopilot reports 0 for ~10 s after a node joins or unseals, hence the default `for: 30s`.
 struct FailureToleranceLowRule: Rule {
     let name = "FailureToleranceLow"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "FailureToleranceLow", forSeconds: 30, severity: .warning, minFailureTolerance: 1)
     var parameters: Set<RuleParameter> { [.minFailureTolerance] }
 

@@ -9,6 +9,7 @@ import ClusterModel
 /// than `threshold` entries. Unknown without an agreed leader or without both indices.
 struct FollowerLagRule: Rule {
     let name = "FollowerLag"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "FollowerLag", forSeconds: 60, severity: .warning, threshold: 1000)
     var parameters: Set<RuleParameter> { [.threshold] }
 

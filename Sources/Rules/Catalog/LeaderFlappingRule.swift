@@ -10,6 +10,7 @@ import ClusterModel
 /// A, none, B is one).
 struct LeaderFlappingRule: Rule {
     let name = "LeaderFlapping"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "LeaderFlapping", forSeconds: 0, severity: .warning, windowSeconds: 600, maxChanges: 3)
     var parameters: Set<RuleParameter> { [.window, .maxChanges] }
 

@@ -12,6 +12,7 @@ import ClusterModel
 /// is not reachable and unsealed. Two or more claimants is SplitBrain, not NoLeader.
 struct NoLeaderRule: Rule {
     let name = "NoLeader"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "NoLeader", forSeconds: 30, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

@@ -9,6 +9,7 @@ import ClusterModel
 /// the default `for: 30s` that means for the whole 30 s. Inhibits HighLatency/ErrorRate of the same node.
 struct NodeUnreachableRule: Rule {
     let name = "NodeUnreachable"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "NodeUnreachable", forSeconds: 30, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

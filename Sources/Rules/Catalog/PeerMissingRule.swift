@@ -13,6 +13,7 @@ import ClusterModel
 /// FailureToleranceLow / RaftUnhealthy / NoLeader carry the urgency. Override to critical per cluster if wanted.
 struct PeerMissingRule: Rule {
     let name = "PeerMissing"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "PeerMissing", forSeconds: 30, severity: .warning)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

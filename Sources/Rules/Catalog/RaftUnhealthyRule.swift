@@ -9,6 +9,7 @@ import ClusterModel
 /// token, request failed) is unknown.
 struct RaftUnhealthyRule: Rule {
     let name = "RaftUnhealthy"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "RaftUnhealthy", forSeconds: 30, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

@@ -9,6 +9,7 @@ import ClusterModel
 /// different cluster_ids (a node joined to, or re-initialised as, another cluster).
 struct SplitBrainRule: Rule {
     let name = "SplitBrain"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "SplitBrain", forSeconds: 0, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

@@ -10,6 +10,7 @@ import ClusterModel
 /// token that never expires is fine. Only the failure reason is shown, never the token.
 struct TokenExpiringRule: Rule {
     let name = "TokenExpiring"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "TokenExpiring", forSeconds: 0, severity: .warning, threshold: 86_400)
     var parameters: Set<RuleParameter> { [.threshold] }
 

@@ -8,6 +8,7 @@ import ClusterModel
 /// VaultSealed (node): the node reports sealed (503 / `sealed: true`). Unreachable nodes are unknown.
 struct VaultSealedRule: Rule {
     let name = "VaultSealed"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "VaultSealed", forSeconds: 0, severity: .critical)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

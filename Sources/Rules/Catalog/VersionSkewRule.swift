@@ -9,6 +9,7 @@ import ClusterModel
 /// upgrade legitimately mixes versions for a while; an upgrade left half done should not.
 struct VersionSkewRule: Rule {
     let name = "VersionSkew"
+    let readsNodeSamples = false
     let defaults = RuleSettings(name: "VersionSkew", forSeconds: 3600, severity: .warning)
 
     func evaluate(_ input: RuleInput) -> Evaluation {

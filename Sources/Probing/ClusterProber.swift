@@ -11,20 +11,23 @@ import Foundation
 
 /// Probes every node of one cluster concurrently and assembles a `ClusterSnapshot`.
 ///
-/// Every node's `sys/health` and `sys/leader` go out at once, as one transport batch; then
-/// `sys/seal-status` of the sealed or uninitialised nodes (their unseal progress is what matters
-/// then; health already carries version and cluster id), as a second batch. Per cluster, with a
+/// Every node's `sys/health` goes out at once, as one transport batch; then, as a second batch,
+/// `sys/leader` of each node that answered unsealed and `sys/seal-status` of each sealed or
+/// uninitialised one (its unseal progress is what matters then, and its `sys/leader` would only say
+/// 503; health already carries version and cluster id). A node that did not answer health is not
+/// asked again in the same cycle. Per cluster, with a
 /// token: Raft configuration, autopilot state and the token's own lookup, asked of the leader first
 /// and of the other unsealed nodes after.
 /// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
-/// one request deadline and delays no other node's health or leader answer; it does delay the
-/// seal-status requests of sealed nodes (second batch) by up to that deadline. That only moves
-/// unseal progress, never the sealed verdict (which comes from health), and a cycle stays within
-/// two deadlines plus the token phase, as before.
+/// one request deadline and delays no other node's health answer; it delays the second batch
+/// (leader, seal status) by up to that deadline, which moves when Raft indexes and unseal progress
+/// arrive, never a verdict (sealed, unreachable, active come from health). A cycle stays within two
+/// deadlines plus the token phase, as before.
 ///
 /// Batches rather than a task per node: with curl they cost one suspension per phase, where tasks
-/// cost two or three task frames per node (~25 KiB at 100 nodes each, all alive at once), and that
-/// per-cycle peak is what the heap grows to.
+/// cost two or three task frames per node (~25 KiB per node, all alive at once); and two phases of
+/// one request per node rather than one of two halve the transfers in flight. That per-cycle peak
+/// is what the heap grows to.
 public final class ClusterProber: Sendable {
     public let cluster: ClusterConfig
     private let transport: any HTTPTransport
@@ -71,20 +74,27 @@ public final class ClusterProber: Sendable {
 
     // MARK: - Node
 
-    /// Observes every node: health and leader of all in one batch, then seal status of those that need it.
+    /// Observes every node in two batches: `sys/health` of all; then, of the nodes that answered,
+    /// `sys/seal-status` of the sealed or uninitialised ones and `sys/leader` of the others.
     func observe(_ refs: [NodeRef]) async -> [NodeObservation] {
-        let first = await send(refs.flatMap { [($0.address, Endpoint.health), ($0.address, Endpoint.leader)] }, headers: plainHeaders)
-        var nodes = refs.indices.map { i in observation(refs[i], health: first[2 * i], leader: first[2 * i + 1]) }
-        let sealed = nodes.indices.filter { nodes[$0].state == .sealed || nodes[$0].state == .uninitialized }
-        guard !sealed.isEmpty else { return nodes }
-        let second = await send(sealed.map { (refs[$0].address, Endpoint.sealStatus) }, headers: plainHeaders)
-        for (k, i) in sealed.enumerated() { addSealStatus(second[k], to: &nodes[i]) }
+        let health = await send(refs.map { ($0.address, Endpoint.health) }, headers: plainHeaders)
+        var nodes = refs.indices.map { i in observation(refs[i], health: health[i]) }
+        let next: [(node: Int, endpoint: Endpoint)] = nodes.indices.compactMap { i in
+            guard health[i].response != nil else { return nil }   // no answer: nothing more to ask this cycle
+            return (i, nodes[i].state == .sealed || nodes[i].state == .uninitialized ? .sealStatus : .leader)
+        }
+        guard !next.isEmpty else { return nodes }
+        let second = await send(next.map { (refs[$0.node].address, $0.endpoint) }, headers: plainHeaders)
+        for (k, target) in next.enumerated() {
+            if target.endpoint == .sealStatus { addSealStatus(second[k], to: &nodes[target.node]) }
+            else { addLeader(second[k], to: &nodes[target.node]) }
+        }
         return nodes
     }
 
     private var plainHeaders: HTTPHeaders { ["Accept": "application/json", "User-Agent": "sealwatch"] }
 
-    func observation(_ ref: NodeRef, health h: Fetch, leader l: Fetch) -> NodeObservation {
+    func observation(_ ref: NodeRef, health h: Fetch) -> NodeObservation {
         var obs = NodeObservation(node: ref, state: .unreachable)
         var healthProbe = h.probe
         if let response = h.response {
@@ -99,21 +109,23 @@ public final class ClusterProber: Sendable {
             if let expiry = response.peerCertificateExpiry { obs.certificateExpiry = Date(timeIntervalSince1970: expiry) }
         }
         obs.probes.append(healthProbe)
+        return obs
+    }
 
-        // sys/leader answers 503 on a sealed node: expected, not an error.
+    func addLeader(_ l: Fetch, to obs: inout NodeObservation) {
+        // sys/leader answers 503 on a node that sealed since its health answer: expected, not an error.
         var leaderProbe = l.probe
         if let response = l.response {
             if response.status == 200 {
                 obs.leader = Decoders.leader(response.body)
                 if obs.leader == nil {
-                    leaderProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(ref.address)\(Endpoint.leader.path): body is not JSON")
+                    leaderProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(obs.node.address)\(Endpoint.leader.path): body is not JSON")
                 }
             } else if obs.state.isUnsealed && response.status >= 500 {
-                leaderProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(ref.address)\(Endpoint.leader.path): HTTP \(response.status)")
+                leaderProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(obs.node.address)\(Endpoint.leader.path): HTTP \(response.status)")
             }
         }
         obs.probes.append(leaderProbe)
-        return obs
     }
 
     func addSealStatus(_ s: Fetch, to obs: inout NodeObservation) {

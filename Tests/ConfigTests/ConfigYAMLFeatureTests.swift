@@ -69,6 +69,26 @@ import Testing
         }
     }
 
+    /// Inside brackets indentation does not matter (as in libyaml): a flow mapping or list whose
+    /// lines sit at its key's indentation, or left of it, is read like any other.
+    @Test func flowCollectionsAtTheKeysIndentation() throws {
+        let config = try ConfigLoader(rules: .permissive, environment: [:]).parse("""
+        clusters:
+          - name: prod
+            labels: {
+            team: x,
+          env: prod
+            }
+            nodes: [
+          {name: vault-1,
+        address: "http://127.0.0.1:8200"}
+        ]
+        """)
+        #expect(config.clusters.map(\.name) == ["prod"])
+        #expect(config.clusters[0].labels == ["team": "x", "env": "prod"])
+        #expect(config.clusters[0].nodes.map(\.name) == ["vault-1"])
+    }
+
     @Test func syntaxErrorsNameLineAndColumn() {
         do { _ = try ConfigLoader(rules: .permissive, environment: [:]).parse("global:\n\tinterval: 5s\n"); Issue.record("accepted") } catch {
             #expect(error.issues.map(\.description) == ["YAML syntax error: tabs are not allowed for indentation; use spaces (line 2, column 1)"])

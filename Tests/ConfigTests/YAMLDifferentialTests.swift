@@ -50,6 +50,20 @@ import Yams
         "- [a,\n   b]\n- {c: d,\n   e: f}\n",
         "- {name: vault-1, address: \"https://10.0.0.11:8200\"}\n- {name: vault-2, address: 'https://10.0.0.12:8200'}\n",
         "a: [http://127.0.0.1:8200, 'b']\n",
+        // Inside brackets indentation does not matter: lines at or left of the enclosing key.
+        "clusters:\n  - name: prod\n    labels: {\n    team: x\n    }\n",
+        "a:\n  b: [\n  1\n]\n",
+        "a:\n  b: [\n  1\n]\nc: 2\n",
+        "a:\n  b: [x,\ny]\n  c: 1\n",
+        "- [a,\nb]\n- {c: d,\ne: f}\n- g\n",
+        "- a: [x,\ny]\n  b: 1\n",
+        "a: {x: 1,\ny: 2}\n",
+        "a: [\n# comment at column 1\nx]\n",
+        "a: [x\ny,\n  z\nw]\n",
+        "[a\n---x]\n",
+        "[a,\n---x]\n",
+        "[a:\nb]\n",
+        "[a: b\n, c]\n",
         // Plain scalars.
         "url: http://127.0.0.1:8200\nhash: $2b$10$abcdefghijklmnopqrstuv\ntime: 12:30:00\nkey: a#b\nk2: a #comment\n",
         "a: this is\n  a long\n\n  text\nb: x\n",
@@ -152,6 +166,16 @@ import Yams
         "{a: 1} x\n",
         "a: \"x\" y\n",
         "key: value\n  other: x\n",
+        // Flow collections left open: only the end or a document marker ends them.
+        "a: [1, 2\nb: 3\n",
+        "a: {x: 1\nb: 3\n",
+        "a: [1,\n---\n]\n",
+        "a: [x\n...\n]\n",
+        "[a,\n--- x]\n",
+        "[a\n: b]\n",
+        "{a\nb: c}\n",
+        "[\"a\nb\": c]\n",
+        "a: [x\n  # c\n  y]\n",
     ]
 
     @Test(arguments: invalid)

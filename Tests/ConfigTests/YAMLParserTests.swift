@@ -38,6 +38,14 @@ import Testing
         ("flow mapping {a: }", "x: {a: }\n", #"{p"x"@1:1: {p"a"@1:5: p""@1:8}@1:4}@1:1"#),
         ("single pair in a flow sequence", "[a: 1, b]\n", #"[{p"a"@1:2: p"1"@1:5}@1:2, p"b"@1:8]@1:1"#),
         ("JSON", #"{"a":1, "b": [true, null]}"#, #"{d"a"@1:2: p"1"@1:6, d"b"@1:9: [p"true"@1:15, p"null"@1:21]@1:14}@1:1"#),
+        // Inside brackets indentation does not matter (libyaml's rule): lines at or left of the key.
+        ("flow mapping lines at the key's indentation", "clusters:\n  - name: prod\n    labels: {\n    team: x\n    }\n",
+         #"{p"clusters"@1:1: [{p"name"@2:5: p"prod"@2:11, p"labels"@3:5: {p"team"@4:5: p"x"@4:11}@3:13}@2:5]@2:3}@1:1"#),
+        ("flow sequence lines left of the key", "a:\n  b: [\n  1\n]\nc: 2\n",
+         #"{p"a"@1:1: {p"b"@2:3: [p"1"@3:3]@2:6}@2:3, p"c"@5:1: p"2"@5:4}@1:1"#),
+        ("plain scalar continued at column 1 in a flow", "a: [x\ny,\nz]\n", #"{p"a"@1:1: [p"x y"@1:5, p"z"@3:1]@1:4}@1:1"#),
+        ("flow at column 1 inside a block mapping", "a:\n  b: [x,\ny]\n  c: 1\n",
+         #"{p"a"@1:1: {p"b"@2:3: [p"x"@2:7, p"y"@3:1]@2:6, p"c"@4:3: p"1"@4:6}@2:3}@1:1"#),
         // Plain scalars.
         ("plain scalars with ':' and '#'", "url: http://127.0.0.1:8200\nhash: $2b$10$abc\nk: a#b\nc: x # y\n",
          #"{p"url"@1:1: p"http://127.0.0.1:8200"@1:6, p"hash"@2:1: p"$2b$10$abc"@2:7, p"k"@3:1: p"a#b"@3:4, p"c"@4:1: p"x"@4:4}@1:1"#),
@@ -106,7 +114,15 @@ import Testing
         // Quotes and flow collections that are never closed.
         ("a: \"abc\nb: 1\n", "unterminated double-quoted scalar: no closing \" before the end of the document", 1, 4),
         ("a: 'abc\n", "unterminated single-quoted scalar: no closing ' before the end of the document", 1, 4),
-        ("a: [1, 2\nb: 3\n", "unterminated flow sequence: missing ']' for the '[' at line 1, column 4", 2, 1),
+        ("a: [1, 2\n", "unterminated flow sequence: missing ']' for the '[' at line 1, column 4", 2, 1),
+        ("a: [1,\n---\n]\n", "unterminated flow sequence: missing ']' for the '[' at line 1, column 4", 2, 1),
+        ("a: {x: 1,\n...\n", "unterminated flow mapping: missing '}' for the '{' at line 1, column 4", 2, 1),
+        // A bracket left open takes in the next lines, whatever their indentation (as in libyaml):
+        // the next `key:` is where the collection wanted a ',' or its closing bracket.
+        ("a: [1, 2\nb: 3\n", "expected ',' or ']' in the flow sequence that starts at line 1, column 4", 2, 2),
+        ("a: {x: 1\nb: 3\n", "expected ',' or '}' in the flow mapping that starts at line 1, column 4", 2, 2),
+        ("[a\n: b]\n", "expected ',' or ']' in the flow sequence that starts at line 1, column 1", 2, 1),
+        ("a: [x\n  # c\n  y]\n", "expected ',' or ']' in the flow sequence that starts at line 1, column 4", 3, 3),
         ("x:\n  - {a: 1\n", "unterminated flow mapping: missing '}' for the '{' at line 2, column 5", 3, 1),
         ("a: [1, {b: 2]\n", "expected ',' or '}' in the flow mapping", 1, 13),
         ("a: {b: 1 c: 2}\n", "expected ',' or '}' in the flow mapping", 1, 11),

@@ -2,9 +2,9 @@
 /// lone CR) turned into LF, and control characters rejected up front, so the parser only ever
 /// sees `\n` and can treat byte 0 as "end of input".
 ///
-/// Marks are computed from byte offsets on demand (a binary search over line starts), so the
-/// parser can place an error at any offset it remembers — an opening quote, a bracket — not only
-/// at the cursor.
+/// Marks are computed from byte offsets on demand (a binary search over line starts, unless the
+/// offset is near the last one asked about), so the parser can place an error at any offset it
+/// remembers — an opening quote, a bracket — not only at the cursor.
 struct YAMLInput {
     let bytes: [UInt8]
     /// Offset of the first byte of every line; `lineStarts[0] == 0`.
@@ -51,25 +51,36 @@ struct YAMLInput {
         offset < bytes.count ? bytes[offset] : 0
     }
 
-    /// The line of the last lookup: the parser asks about offsets near its cursor, which moves
-    /// forward, so most lookups are answered from here without a search.
-    private final class LineHint { var index = 0 }
-    private let hint = LineHint()
+    /// Recent lookups. The parser asks about offsets near its cursor, which moves forward, so the
+    /// line of the last lookup answers most line lookups without a search, and the last column
+    /// lookup on a line is where counting the next one starts: a long line full of non-ASCII text
+    /// (one flow list of 40,000 items) costs one pass, not a pass per mark.
+    private final class Hint {
+        var line = 0
+        /// The line start, offset and column of the last column lookup (`lineStart` -1: none yet).
+        var lineStart = -1, offset = 0, column = 0
+        /// Bytes looked at to count columns, in all; tests check that it stays linear in the input.
+        var scanned = 0
+    }
+    private let hint = Hint()
+
+    /// Bytes looked at to count columns so far (see `Hint`).
+    var columnBytesScanned: Int { hint.scanned }
 
     /// Index into `lineStarts` of the line holding `offset`.
     func lineIndex(_ offset: Int) -> Int {
-        var k = hint.index
+        var k = hint.line
         for _ in 0..<4 where lineStarts[k] > offset { k -= 1 }
         if lineStarts[k] <= offset {
             for _ in 0..<4 where k + 1 < lineStarts.count && lineStarts[k + 1] <= offset { k += 1 }
-            if k + 1 == lineStarts.count || lineStarts[k + 1] > offset { hint.index = k; return k }
+            if k + 1 == lineStarts.count || lineStarts[k + 1] > offset { hint.line = k; return k }
         }
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        hint.index = lo
+        hint.line = lo
         return lo
     }
 
@@ -77,15 +88,38 @@ struct YAMLInput {
 
     /// 0-based column of `offset`, in Unicode scalars.
     func column(_ offset: Int) -> Int {
-        let start = lineStart(offset)
+        column(offset, lineStart: lineStart(offset))
+    }
+
+    /// The column of `offset` on the line starting at `start`: a byte distance with only ASCII,
+    /// otherwise the bytes that start a character, counted from the last lookup on the same line
+    /// (forward, or backward when that is shorter than from the line start).
+    private func column(_ offset: Int, lineStart start: Int) -> Int {
         if isASCII { return offset - start }
+        let end = min(offset, bytes.count)
+        let n: Int
+        if hint.lineStart == start && hint.offset <= end {
+            n = hint.column + characters(hint.offset..<end)
+        } else if hint.lineStart == start && hint.offset - end < end - start {
+            n = hint.column - characters(end..<hint.offset)
+        } else {
+            n = characters(start..<end)
+        }
+        hint.lineStart = start; hint.offset = end; hint.column = n
+        return n
+    }
+
+    /// Characters (bytes other than UTF-8 continuation bytes) in `range`.
+    private func characters(_ range: Range<Int>) -> Int {
+        hint.scanned += range.count
         var n = 0
-        for k in start..<min(offset, bytes.count) where bytes[k] & 0xC0 != 0x80 { n += 1 }
+        for k in range where bytes[k] & 0xC0 != 0x80 { n += 1 }
         return n
     }
 
     func mark(_ offset: Int) -> YAMLMark {
-        YAMLMark(line: lineIndex(offset) + 1, column: column(offset) + 1)
+        let line = lineIndex(offset)
+        return YAMLMark(line: line + 1, column: column(offset, lineStart: lineStarts[line]) + 1)
     }
 
     /// Whether a line break lies in `range` (a key must not span lines).

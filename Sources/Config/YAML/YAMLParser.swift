@@ -256,7 +256,7 @@ public struct YAMLParser {
         case YAMLByte.doubleQuote, YAMLByte.quote:
             node = try apply(props, to: quotedScalar(at: start))
         case YAMLByte.openBracket, YAMLByte.openBrace:
-            node = try apply(props, to: flowCollection(blockIndent: n, depth: depth))
+            node = try apply(props, to: flowCollection(depth: depth))
         case YAMLByte.star:
             guard props.isEmpty && inherited.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
             node = try alias(depth: depth)
@@ -334,7 +334,7 @@ public struct YAMLParser {
         } else {
             switch c {
             case YAMLByte.doubleQuote, YAMLByte.quote: key = try apply(props, to: quotedScalar(at: start))
-            case YAMLByte.openBracket, YAMLByte.openBrace: key = try apply(props, to: flowCollection(blockIndent: -1, depth: depth))
+            case YAMLByte.openBracket, YAMLByte.openBrace: key = try apply(props, to: flowCollection(depth: depth))
             case YAMLByte.star:
                 guard props.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
                 key = try alias(depth: depth)

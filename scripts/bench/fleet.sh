@@ -1,5 +1,17 @@
-# Shared by the benchmark scripts (source it): a fake Vault fleet on loopback and a Sealwatch
-# configuration that watches it. Callers keep a PIDS array; started processes are appended to it.
+# Shared by the benchmark scripts (source it): a work directory and background processes cleaned
+# up on exit, a fake Vault fleet on loopback and a Sealwatch configuration that watches it.
+
+# bench_setup NAME: sets WORK (a fresh directory) and PIDS (processes to stop); both go on exit.
+bench_setup() {
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+    PIDS=()
+    trap bench_cleanup EXIT
+}
+bench_cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

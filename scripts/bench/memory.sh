@@ -13,18 +13,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 NODES="${NODES:-100}"
 RUN_FOR="${SECONDS_TO_RUN:-60}"
 BINARY="${BINARY:-$ROOT/.build/release/sealwatch}"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/sealwatch-mem.XXXXXX")"
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-[ -x "$BINARY" ] || (cd "$ROOT" && make release)
 # shellcheck source=scripts/bench/fleet.sh
 . "$ROOT/scripts/bench/fleet.sh"
+bench_setup sealwatch-mem
+
+[ -x "$BINARY" ] || (cd "$ROOT" && make release)
 start_fake_fleet "$NODES" "$WORK" || exit 1
 PORT="$(free_port)"
 CONFIG="$WORK/sealwatch.yml"

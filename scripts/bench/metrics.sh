@@ -20,23 +20,15 @@ DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-1 10 100}"
 SLOWLORIS="${SLOWLORIS:-500}"
 NODES="${NODES:-100}"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/sealwatch-bench.XXXXXX")"
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/bench/fleet.sh
+. "$ROOT/scripts/bench/fleet.sh"
+bench_setup sealwatch-bench
 
 need() { command -v "$1" >/dev/null || { echo "missing tool: $1" >&2; exit 2; }; }
 need wrk; need curl; need python3
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [ -x "$NGINX" ] || { echo "missing tool: nginx" >&2; exit 2; }
 
-# shellcheck source=scripts/bench/fleet.sh
-. "$ROOT/scripts/bench/fleet.sh"
 
 wait_http() {  # URL TIMEOUT_SECONDS
     local deadline=$((SECONDS + $2))

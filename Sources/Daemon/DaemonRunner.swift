@@ -157,14 +157,16 @@ public final class DaemonRunner: Sendable {
             for e in result.events where e.kind != .alert {
                 logger.info("\(e.message)", metadata: ["cluster": "\(e.cluster)", "node": "\(e.node ?? "")", "event": "\(e.kind.rawValue)"])
             }
-            for t in result.transitions { log(t) }
+            // Durable before announced: the outbox takes the pages first (a crash after it only
+            // re-sends, a crash before it re-detects), then the alert state, then the log says so.
+            await sink.submit(transitions: result.transitions, active: result.alerts.filter { $0.state == .firing }, now: now)
             let book = await monitor.book
             if !result.transitions.isEmpty || ContinuousClock.now - lastSave > .seconds(60) {
                 do { try await store.saveOffPool(book); lastSave = ContinuousClock.now } catch {
                     logger.error("cannot save alert state", metadata: ["error": "\(error)"])
                 }
             }
-            await sink.submit(transitions: result.transitions, active: result.alerts.filter { $0.state == .firing }, now: now)
+            for t in result.transitions { log(t) }
             sink.updateMetrics(metrics)
             metrics.publish()
             let clusters = await monitor.statusView()

@@ -31,7 +31,6 @@ public final class DaemonMetrics: Sendable {
     }
     private let state = Mutex(State())
     private let published = Mutex<[UInt8]?>(nil)
-    private let lastSize = Mutex(0)
     private let help: [String: String]
 
     public init(version: String) {
@@ -147,10 +146,9 @@ public final class DaemonMetrics: Sendable {
         // One buffer sized from the last exposition: growing it by doubling would briefly hold
         // two copies of a ~0.5 MiB body (at 100 nodes) every cycle.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(lastSize.withLock { $0 } * 9 / 8 + 4096)
+        bytes.reserveCapacity((published.withLock { $0?.count } ?? 0) * 9 / 8 + 4096)
         registry.emit(into: &bytes)
         state.withLock { s in s.cycle.emit(into: &bytes) }
-        lastSize.withLock { $0 = bytes.count }
         return bytes
     }
 

@@ -113,7 +113,8 @@ final class Connection {
     /// is sent up to `outputOffset`.
     var output: [[UInt8]] = []
     var outputOffset = 0
-    var pendingOutput = 0
+    /// Bytes queued and not yet sent.
+    var pendingOutput: Int { output.reduce(0) { $0 + $1.count } - outputOffset }
     var events: UInt32 = 0
     var served = 0
     var peerClosed = false
@@ -487,10 +488,7 @@ final class EventLoop: @unchecked Sendable {
             conn.writeDeadline = now &+ writeTimeout
             schedule(conn.writeDeadline)
         }
-        for chunk in chunks where !chunk.isEmpty {
-            conn.output.append(chunk)
-            conn.pendingOutput += chunk.count
-        }
+        conn.output.append(contentsOf: chunks.filter { !$0.isEmpty })
     }
 
     /// One `sendmsg` (MSG_NOSIGNAL) of the first two pending chunks: a response's head and body go
@@ -517,7 +515,6 @@ final class EventLoop: @unchecked Sendable {
         while conn.pendingOutput > 0 {
             let n = sendPending(conn)
             if n > 0 {
-                conn.pendingOutput -= n
                 var sent = n + conn.outputOffset
                 while let first = conn.output.first, sent >= first.count {
                     sent -= first.count

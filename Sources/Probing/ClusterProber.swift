@@ -15,9 +15,8 @@ import Foundation
 /// `sys/leader` of each node that answered unsealed and `sys/seal-status` of each sealed or
 /// uninitialised one (its unseal progress is what matters then, and its `sys/leader` would only say
 /// 503; health already carries version and cluster id). A node that did not answer health is not
-/// asked again in the same cycle. Per cluster, with a
-/// token: Raft configuration, autopilot state and the token's own lookup, asked of the leader first
-/// and of the other unsealed nodes after.
+/// asked again in the same cycle. Per cluster, with a token: Raft configuration, autopilot state and
+/// the token's own lookup, asked of the leader first and of the other unsealed nodes after.
 /// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
 /// one request deadline and delays no other node's health answer; it delays the second batch
 /// (leader, seal status) by up to that deadline, which moves when Raft indexes and unseal progress
@@ -183,7 +182,8 @@ public final class ClusterProber: Sendable {
 
     /// `POST auth/token/renew-self` for a periodic or renewable token past half its span.
     private func renew(_ token: TokenStatus, via node: NodeRef) async -> TokenStatus {
-        var headers: HTTPHeaders = ["Accept": "application/json", "User-Agent": "sealwatch", "Content-Type": "application/json"]
+        var headers = plainHeaders
+        headers.add("Content-Type", "application/json")
         guard let secret = currentToken() else { return token }
         headers.add("X-Vault-Token", secret.reveal())
         let request = HTTPRequest(method: .POST, url: node.address + "/v1/auth/token/renew-self", headers: headers, body: Array("{}".utf8),

@@ -6,18 +6,8 @@ import Foundation
 
 /// A parsed JSON document, read leniently: decoders take what they can and tolerate missing fields,
 /// wrong types and both snake_case and CamelCase keys (older Vault autopilot uses CamelCase).
-enum JSONValue: Sendable, Hashable, Decodable {
+enum JSONValue: Sendable, Hashable {
     case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
 
     /// Parses a complete JSON document (RFC 8259); nil for anything else. Hand-written because
     /// a poll cycle of 1,000 nodes decodes 2,000 small bodies and Foundation's JSONDecoder was a
@@ -162,7 +152,7 @@ struct JSONScanner {
                         guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
+                    out.append(contentsOf: String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8)
                 default: return nil
                 }
             default:

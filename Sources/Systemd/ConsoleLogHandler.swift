@@ -17,12 +17,16 @@ public struct ConsoleOutput: Sendable {
 
     /// File descriptor 2, one `write(2)` per line (no stdio buffering), colour when it is a TTY.
     public static var standardError: ConsoleOutput {
-        ConsoleOutput(isTerminal: isatty(2) == 1) { line in
-            var bytes = Array(line.utf8)[...]
-            while !bytes.isEmpty {
-                let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
-                if n > 0 { bytes = bytes.dropFirst(n) } else if n < 0 && errno == EINTR { continue } else { return }
-            }
+        ConsoleOutput(isTerminal: isatty(2) == 1) { line in write(line, to: 2) }
+    }
+
+    /// Writes all of `text` to `fd` with `write(2)` (short writes and EINTR retried, no buffering);
+    /// gives up silently on any other error, as a log line must never stop the daemon.
+    public static func write(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n > 0 { bytes = bytes.dropFirst(n) } else if n < 0 && errno == EINTR { continue } else { return }
         }
     }
 }

@@ -36,7 +36,7 @@ struct GlobalOptions: ParsableArguments {
 
     func load() throws(ExitCode) -> SealwatchConfig {
         do { return try DaemonRunner.loadConfig(config, environment: ProcessInfo.processInfo.environment) } catch {
-            writeAll(2, "sealwatch: invalid configuration \(error.description)\n")
+            ConsoleOutput.write("sealwatch: invalid configuration \(error.description)\n", to: 2)
             throw ExitCode(SealwatchExit.config)
         }
     }
@@ -75,7 +75,7 @@ extension Sealwatch {
             LogSetup.bootstrap(level: .warning, environment: [:])
             let (text, code) = await CheckRunner.run(config: config, environment: ProcessInfo.processInfo.environment, output: output,
                                                      color: isatty(STDOUT_FILENO) == 1, logger: Logger(label: "sealwatch"))
-            writeAll(1, text)
+            ConsoleOutput.write(text, to: 1)
             throw ExitCode(code)
         }
     }
@@ -130,12 +130,3 @@ extension Sealwatch {
 
 extension CheckRunner.Output: ExpressibleByArgument {}
 
-/// Writes all of `text` to a file descriptor (stdout/stderr), retrying short writes.
-private func writeAll(_ fd: Int32, _ text: String) {
-    let bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-    }
-}

@@ -79,15 +79,22 @@ struct FakeCluster {
     func stop() { nodes.forEach { $0.stop() } }
 }
 
+/// Writes `<dir>/c.yml`: `clusters` (YAML list items) polled every 500 ms; returns its path.
+@discardableResult
+func writeFastConfig(dir: String, clusters: String, listen: String = "127.0.0.1:0") throws -> String {
+    let path = dir + "/c.yml"
+    try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"\(listen)\"}\nclusters:\n\(clusters)\n"
+        .write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
 @Suite(.serialized, .enabled(if: IT.enabled), .timeLimit(.minutes(3)))
 struct SystemdIntegrationTests {
     @Test func notifyProtocolReadyStatusWatchdogReloadStopping() async throws {
         let fake = try FakeCluster(count: 3)
         defer { fake.stop() }
         let dir = IT.tempDir("sdnotify")
-        let config = dir + "/c.yml"
-        try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"127.0.0.1:0\"}\nclusters:\n\(fake.yaml("prod"))\n"
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try writeFastConfig(dir: dir, clusters: fake.yaml("prod"))
         let listener = try NotifyListener()
         defer { listener.close() }
         let daemon = try DaemonProcess(config: config, env: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "1000000"])
@@ -116,8 +123,7 @@ struct SystemdIntegrationTests {
         let fake = try FakeCluster(count: 1)
         defer { fake.stop() }
         let dir = IT.tempDir("sdstuck")
-        try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"127.0.0.1:0\"}\nclusters:\n\(fake.yaml("prod"))\n"
-            .write(toFile: dir + "/c.yml", atomically: true, encoding: .utf8)
+        try writeFastConfig(dir: dir, clusters: fake.yaml("prod"))
         let listener = try NotifyListener()
         defer { listener.close() }
         let daemon = try DaemonProcess(config: dir + "/c.yml", env: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "600000"])
@@ -140,10 +146,7 @@ struct SystemdIntegrationTests {
         defer { a.stop(); b.stop() }
         let dir = IT.tempDir("reload")
         let config = dir + "/c.yml"
-        func write(_ clusters: String) throws {
-            try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"127.0.0.1:0\"}\nclusters:\n\(clusters)\n"
-                .write(toFile: config, atomically: true, encoding: .utf8)
-        }
+        func write(_ clusters: String) throws { try writeFastConfig(dir: dir, clusters: clusters) }
         try write(a.yaml("alpha", count: 2) + "\n" + b.yaml("beta"))
         let daemon = try DaemonProcess(config: config)
         defer { daemon.stop() }
@@ -174,8 +177,7 @@ struct SystemdIntegrationTests {
         let fake = try FakeCluster(count: 1)
         defer { fake.stop() }
         let dir = IT.tempDir("sockact")
-        try "global: {interval: 500ms, timeout: 300ms, state_dir: \(dir)/state}\nlisten: {address: \"127.0.0.1:1\"}\nclusters:\n\(fake.yaml("prod"))\n"
-            .write(toFile: dir + "/c.yml", atomically: true, encoding: .utf8)
+        try writeFastConfig(dir: dir, clusters: fake.yaml("prod"), listen: "127.0.0.1:1")
         let port = try freeLoopbackPort()
         let log = dir + "/log"
         let p = try Spawned(["/usr/bin/systemd-socket-activate", "-l", "127.0.0.1:\(port)", "--fdname=metrics",

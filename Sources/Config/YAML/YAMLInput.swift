@@ -2,9 +2,9 @@
 /// lone CR) turned into LF, and control characters rejected up front, so the parser only ever
 /// sees `\n` and can treat byte 0 as "end of input".
 ///
-/// Marks are computed from byte offsets on demand (a binary search over line starts, unless the
-/// offset is near the last one asked about), so the parser can place an error at any offset it
-/// remembers — an opening quote, a bracket — not only at the cursor.
+/// Marks are computed from byte offsets on demand (a binary search over line starts), so the
+/// parser can place an error at any offset it remembers — an opening quote, a bracket — not only
+/// at the cursor.
 struct YAMLInput {
     let bytes: [UInt8]
     /// Offset of the first byte of every line; `lineStarts[0] == 0`.
@@ -51,12 +51,10 @@ struct YAMLInput {
         offset < bytes.count ? bytes[offset] : 0
     }
 
-    /// Recent lookups. The parser asks about offsets near its cursor, which moves forward, so the
-    /// line of the last lookup answers most line lookups without a search, and the last column
-    /// lookup on a line is where counting the next one starts: a long line full of non-ASCII text
-    /// (one flow list of 40,000 items) costs one pass, not a pass per mark.
+    /// The last column lookup. The parser asks about offsets near its cursor, which moves forward,
+    /// so the last lookup on a line is where counting the next one starts: a long line full of
+    /// non-ASCII text (one flow list of 40,000 items) costs one pass, not a pass per mark.
     private final class Hint {
-        var line = 0
         /// The line start, offset and column of the last column lookup (`lineStart` -1: none yet).
         var lineStart = -1, offset = 0, column = 0
         /// Bytes looked at to count columns, in all; tests check that it stays linear in the input.
@@ -69,18 +67,11 @@ struct YAMLInput {
 
     /// Index into `lineStarts` of the line holding `offset`.
     func lineIndex(_ offset: Int) -> Int {
-        var k = hint.line
-        for _ in 0..<4 where lineStarts[k] > offset { k -= 1 }
-        if lineStarts[k] <= offset {
-            for _ in 0..<4 where k + 1 < lineStarts.count && lineStarts[k + 1] <= offset { k += 1 }
-            if k + 1 == lineStarts.count || lineStarts[k + 1] > offset { hint.line = k; return k }
-        }
         var lo = 0, hi = lineStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
         }
-        hint.line = lo
         return lo
     }
 
@@ -127,10 +118,10 @@ struct YAMLInput {
         bytes[range.clamped(to: 0..<bytes.count)].contains(0x0A)
     }
 
-    static func hex(_ b: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return "0x" + String(digits[Int(b >> 4)]) + String(digits[Int(b & 0xF)])
-    }
+    /// The text of the bytes in `range`.
+    func string(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+
+    static func hex(_ b: UInt8) -> String { (b < 0x10 ? "0x0" : "0x") + String(b, radix: 16, uppercase: true) }
 }
 
 /// Byte classes of the YAML grammar (all ASCII, so they never split a UTF-8 sequence).
@@ -152,18 +143,15 @@ enum YAMLByte {
     @inline(__always) static func isFlowIndicator(_ b: UInt8) -> Bool {
         b == comma || b == openBracket || b == closeBracket || b == openBrace || b == closeBrace
     }
+    /// Whether `next`, following `:`, `-` or `?`, makes it an indicator rather than part of a plain
+    /// scalar: a blank, a line break, the end or, in flow context, a flow indicator.
+    @inline(__always) static func endsIndicator(_ next: UInt8, inFlow: Bool) -> Bool {
+        isBlankOrEnd(next) || (inFlow && isFlowIndicator(next))
+    }
     /// Characters of anchor and alias names: libyaml's set (letters, digits, `-`, `_`) plus any
     /// non-ASCII character.
     @inline(__always) static func isAnchorChar(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
             || b == dash || b == UInt8(ascii: "_") || b >= 0x80
-    }
-    static func hexValue(_ b: UInt8) -> UInt32? {
-        switch b {
-        case 0x30...0x39: UInt32(b - 0x30)
-        case 0x41...0x46: UInt32(b - 0x41 + 10)
-        case 0x61...0x66: UInt32(b - 0x61 + 10)
-        default: nil
-        }
     }
 }

@@ -84,7 +84,7 @@ public struct YAMLSequence: Hashable, Sendable {
 
 /// The tags the parser accepts (the YAML 1.2 core schema's, written `!!name` or
 /// `!<tag:yaml.org,2002:name>`); any other tag is a syntax error.
-public enum YAMLTag: String, Hashable, Sendable, CaseIterable {
+public enum YAMLTag: String, Hashable, Sendable {
     case str, int, float, bool, null, map, seq
 }
 
@@ -97,5 +97,6 @@ public struct YAMLSyntaxError: Error, Hashable, Sendable, CustomStringConvertibl
     public init(problem: String, line: Int, column: Int) {
         self.problem = problem; self.line = line; self.column = column
     }
+    public init(problem: String, at mark: YAMLMark) { self.init(problem: problem, line: mark.line, column: mark.column) }
     public var description: String { "\(problem) (line \(line), column \(column))" }
 }

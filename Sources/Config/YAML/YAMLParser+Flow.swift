@@ -6,33 +6,39 @@
 /// continues onto such a line. Only the end of the input or a document marker (`---`, `...` at
 /// the start of a line) leaves a collection unterminated.
 extension YAMLParser {
-    /// The flow collection at the cursor (`[` or `{`).
+    /// The flow collection at the cursor (`[` or `{`): entries up to the closing bracket, separated
+    /// by commas (a trailing comma allowed).
     mutating func flowCollection(depth: Int) throws(YAMLSyntaxError) -> Built {
         guard depth < YAMLParser.maxDepth else { throw tooDeep(at: i) }
-        return c == YAMLByte.openBracket ? try flowSequence(depth: depth) : try flowMapping(depth: depth)
-    }
-
-    mutating func flowSequence(depth: Int) throws(YAMLSyntaxError) -> Built {
         let open = i, mark = input.mark(i)
+        let isSequence = c == YAMLByte.openBracket
+        let close = isSequence ? YAMLByte.closeBracket : YAMLByte.closeBrace
         i += 1
-        var items: [YAMLNode] = []
-        var weight = 1, height = 0
+        var items: [YAMLNode] = [], pairs: [YAMLPair] = []
+        var tally = Tally(), hasMerge = false
         while true {
             try skipFlowSpace(open: open)
-            if c == YAMLByte.closeBracket { i += 1; break }
-            if c == YAMLByte.comma { throw fail("expected a value before ','", at: i) }
-            let start = i
-            let item = try flowSequenceEntry(open: open, depth: depth + 1)
-            items.append(item.node)
-            weight += item.weight
-            height = max(height, item.height)
-            if weight > YAMLParser.maxNodes { throw tooMany(at: start) }
+            if c == close { i += 1; break }
+            if c == YAMLByte.comma { throw fail("expected \(isSequence ? "a value" : "a key") before ','", at: i) }
+            if isSequence {
+                let start = i
+                let item = try flowSequenceEntry(open: open, depth: depth + 1)
+                items.append(item.node)
+                guard tally.add(item) else { throw tooMany(at: start) }
+            } else {
+                let (key, value, valueStart) = try flowMappingEntry(open: open, depth: depth + 1)
+                hasMerge = hasMerge || YAMLParser.isMergeKey(key.node)
+                pairs.append(YAMLPair(key: key.node, value: value.node))
+                guard tally.add(key, value) else { throw tooMany(at: valueStart) }
+            }
             try skipFlowSpace(open: open)
             if c == YAMLByte.comma { i += 1; continue }
-            if c == YAMLByte.closeBracket { i += 1; break }
+            if c == close { i += 1; break }
             throw expectedSeparator(open)
         }
-        return Built(node: .sequence(YAMLSequence(items: items, mark: mark)), height: height + 1, weight: weight)
+        if isSequence { return tally.built(.sequence(YAMLSequence(items: items, mark: mark))) }
+        if hasMerge { pairs = try YAMLParser.expandMerges(pairs) }
+        return tally.built(.mapping(YAMLMapping(pairs: pairs, mark: mark)))
     }
 
     /// An entry of a flow sequence; `key: value` there is a mapping with that one pair. A `:` on
@@ -40,7 +46,6 @@ extension YAMLParser {
     /// expected a `,` or `]` there, most likely because its `]` is missing.
     mutating func flowSequenceEntry(open: Int, depth: Int) throws(YAMLSyntaxError) -> Built {
         let start = i
-        try rejectFlowKeyIndicators()
         let node = try flowNode(open: open, depth: depth)
         let end = i
         try skipFlowSpace(open: open)
@@ -58,51 +63,28 @@ extension YAMLParser {
                      height: value.height + 1, weight: 1 + node.weight + value.weight)
     }
 
-    mutating func flowMapping(depth: Int) throws(YAMLSyntaxError) -> Built {
-        let open = i, mark = input.mark(i)
-        i += 1
-        var pairs: [YAMLPair] = []
-        var weight = 1, height = 0, hasMerge = false
-        while true {
+    /// An entry of a flow mapping: `key: value`, or `key:` and `key` with a null value.
+    /// `valueStart` is where the value starts (the key, when there is no `:`).
+    mutating func flowMappingEntry(open: Int, depth: Int) throws(YAMLSyntaxError) -> (key: Built, value: Built, valueStart: Int) {
+        let keyStart = i
+        let key = try flowNode(open: open, depth: depth)
+        try checkKey(key, start: keyStart, end: i)
+        try skipFlowSpace(open: open)
+        if c == YAMLByte.colon {
+            i += 1
             try skipFlowSpace(open: open)
-            if c == YAMLByte.closeBrace { i += 1; break }
-            if c == YAMLByte.comma { throw fail("expected a key before ','", at: i) }
-            try rejectFlowKeyIndicators()
-            let keyStart = i
-            var valueStart = i
-            let key = try flowNode(open: open, depth: depth + 1)
-            try checkKey(key, start: keyStart, end: i)
-            try skipFlowSpace(open: open)
-            let value: Built
-            if c == YAMLByte.colon {
-                i += 1
-                try skipFlowSpace(open: open)
-                valueStart = i
-                value = c == YAMLByte.comma || c == YAMLByte.closeBrace ? empty(at: i)
-                    : try flowNode(open: open, depth: depth + 1)
-            } else if c == YAMLByte.comma || c == YAMLByte.closeBrace {
-                value = empty(at: i)   // `{a, b}`: keys without values
-            } else {
-                throw expectedSeparator(open, colon: true)
-            }
-            hasMerge = hasMerge || YAMLParser.isMergeKey(key.node)
-            pairs.append(YAMLPair(key: key.node, value: value.node))
-            weight += key.weight + value.weight
-            height = max(height, value.height)
-            if weight > YAMLParser.maxNodes { throw tooMany(at: valueStart) }
-            try skipFlowSpace(open: open)
-            if c == YAMLByte.comma { i += 1; continue }
-            if c == YAMLByte.closeBrace { i += 1; break }
-            throw expectedSeparator(open)
+            let valueStart = i
+            let value = c == YAMLByte.comma || c == YAMLByte.closeBrace ? empty(at: i)
+                : try flowNode(open: open, depth: depth)
+            return (key, value, valueStart)
         }
-        if hasMerge { pairs = try YAMLParser.expandMerges(pairs) }
-        return Built(node: .mapping(YAMLMapping(pairs: pairs, mark: mark)), height: height + 1, weight: weight)
+        guard c == YAMLByte.comma || c == YAMLByte.closeBrace else { throw expectedSeparator(open, colon: true) }
+        return (key, empty(at: i), valueStart: keyStart)   // `{a, b}`: keys without values
     }
 
     /// `? ` and a `:` with no key before it, where a flow key is expected.
     func rejectFlowKeyIndicators() throws(YAMLSyntaxError) {
-        let next = at(1)
-        let separated = YAMLByte.isBlankOrEnd(next) || YAMLByte.isFlowIndicator(next)
+        let separated = YAMLByte.endsIndicator(at(1), inFlow: true)
         if c == YAMLByte.question && separated { throw fail("complex mapping keys ('? ') are not supported", at: i) }
         if c == YAMLByte.colon && separated { throw fail("missing mapping key before ':'", at: i) }
     }
@@ -113,36 +95,25 @@ extension YAMLParser {
         try readProperties(&props, inFlow: true)
         if let start = props.start {
             try skipFlowSpace(open: open)
-            let next = at(1)
             if c == YAMLByte.comma || c == YAMLByte.closeBracket || c == YAMLByte.closeBrace
-                || (c == YAMLByte.colon && (YAMLByte.isBlankOrEnd(next) || YAMLByte.isFlowIndicator(next))) {
+                || (c == YAMLByte.colon && YAMLByte.endsIndicator(at(1), inFlow: true)) {
                 return try apply(props, to: empty(at: start))
             }
         }
-        let node: Built
-        switch c {
-        case YAMLByte.openBracket, YAMLByte.openBrace:
-            node = try flowCollection(depth: depth)
-        case YAMLByte.doubleQuote, YAMLByte.quote:
-            node = try quotedScalar(at: i)
-        case YAMLByte.star:
-            guard props.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
-            return try alias(depth: depth)
-        case YAMLByte.dash where YAMLByte.isBlankOrEnd(at(1)):
+        if c == YAMLByte.dash && YAMLByte.isBlankOrEnd(at(1)) {
             throw fail("block sequence entries ('- ') are not allowed inside a flow collection", at: i)
-        case YAMLByte.pipe, YAMLByte.greater:
-            throw fail("block scalars ('|', '>') are not allowed inside a flow collection", at: i)
-        default:
-            try rejectFlowKeyIndicators()
-            guard canStartPlain(inFlow: true) else {
-                throw fail("found character \(YAMLParser.describe(c)) that cannot start any token", at: i)
-            }
-            let start = i
-            var plain = scanPlainLine(inFlow: true)
-            try continuePlain(&plain, parentIndent: -1, inFlow: true)   // at any indentation
-            node = scalar(plain, style: .plain, at: start)
         }
-        return try apply(props, to: node)
+        if c == YAMLByte.pipe || c == YAMLByte.greater {
+            throw fail("block scalars ('|', '>') are not allowed inside a flow collection", at: i)
+        }
+        guard canStartPlain(inFlow: true) else {
+            try rejectFlowKeyIndicators()
+            return try quotedFlowOrAlias(props, start: props.start ?? i, depth: depth)
+        }
+        let start = i
+        var plain = scanPlainLine(inFlow: true)
+        try continuePlain(&plain, parentIndent: -1, inFlow: true)   // at any indentation
+        return try apply(props, to: scalar(plain, style: .plain, at: start))
     }
 
     /// Moves over blanks, comments and line breaks inside the flow collection opened at `open`,
@@ -150,8 +121,7 @@ extension YAMLParser {
     /// was never closed; the error points there and names the opening bracket.
     mutating func skipFlowSpace(open: Int) throws(YAMLSyntaxError) {
         while true {
-            skipBlanks()
-            if c == YAMLByte.hash { while !YAMLByte.isBreakOrEnd(c) { i += 1 } }
+            skipBlanksAndComment()
             guard c == YAMLByte.lineFeed else { break }
             i += 1
             if isDocumentMarker(at: i) { throw unterminatedFlow(open) }

@@ -10,7 +10,7 @@ extension YAMLParser {
 
     func scalar(_ plain: PlainText, style: YAMLScalar.Style, at offset: Int) -> Built {
         let text = plain.folded.map { String(decoding: $0, as: UTF8.self) }
-            ?? String(decoding: input.bytes[plain.start..<plain.end], as: UTF8.self)
+            ?? input.string(plain.start..<plain.end)
         return Built(node: .scalar(YAMLScalar(text: text, style: style, mark: input.mark(offset))), height: 0, weight: 1)
     }
 
@@ -19,8 +19,7 @@ extension YAMLParser {
     func canStartPlain(inFlow: Bool) -> Bool {
         switch c {
         case YAMLByte.dash, YAMLByte.question, YAMLByte.colon:
-            let next = at(1)
-            return !YAMLByte.isBlankOrEnd(next) && !(inFlow && YAMLByte.isFlowIndicator(next))
+            return !YAMLByte.endsIndicator(at(1), inFlow: inFlow)
         case YAMLByte.comma, YAMLByte.openBracket, YAMLByte.closeBracket, YAMLByte.openBrace, YAMLByte.closeBrace, YAMLByte.hash,
              YAMLByte.ampersand, YAMLByte.star, YAMLByte.bang, YAMLByte.pipe, YAMLByte.greater, YAMLByte.quote, YAMLByte.doubleQuote,
              YAMLByte.percent, UInt8(ascii: "@"), UInt8(ascii: "`"):
@@ -40,8 +39,7 @@ extension YAMLParser {
             let b = c
             if YAMLByte.isBreakOrEnd(b) { break }
             if b == YAMLByte.colon {
-                let next = at(1)
-                if YAMLByte.isBlankOrEnd(next) || (inFlow && YAMLByte.isFlowIndicator(next)) { break }
+                if YAMLByte.endsIndicator(at(1), inFlow: inFlow) { break }
             } else if inFlow && YAMLByte.isFlowIndicator(b) {
                 break
             } else if b == YAMLByte.hash && i > start && YAMLByte.isBlank(input[i - 1]) {
@@ -65,9 +63,9 @@ extension YAMLParser {
             } while input[j] == YAMLByte.lineFeed
             if j >= input.count { return }
             if input.column(j) <= n || isDocumentMarker(at: j) { return }
-            let b = input[j], next = input[j + 1]
+            let b = input[j]
             if b == YAMLByte.hash { return }
-            if b == YAMLByte.colon && (YAMLByte.isBlankOrEnd(next) || (inFlow && YAMLByte.isFlowIndicator(next))) { return }
+            if b == YAMLByte.colon && YAMLByte.endsIndicator(input[j + 1], inFlow: inFlow) { return }
             if inFlow && YAMLByte.isFlowIndicator(b) { return }
             if !inFlow {
                 for k in lineBegin..<j where input[k] == YAMLByte.tab && k - lineBegin <= n {
@@ -104,7 +102,7 @@ extension YAMLParser {
             k += 1
         }
         if k < input.count && input[k] == quote && (double || input[k + 1] != YAMLByte.quote) {
-            let text = String(decoding: input.bytes[i..<k], as: UTF8.self)
+            let text = input.string(i..<k)
             i = k + 1
             return quoted(text, double: double, at: markOffset)
         }
@@ -210,10 +208,10 @@ extension YAMLParser {
             }
             var v: UInt32 = 0
             for d in 0..<digits {
-                guard let h = YAMLByte.hexValue(input[i + 2 + d]) else {
+                guard let h = Character(Unicode.Scalar(input[i + 2 + d])).hexDigitValue else {
                     throw fail("escape \\\(Character(Unicode.Scalar(e))) needs \(digits) hexadecimal digits", at: start)
                 }
-                v = v << 4 | h
+                v = v << 4 | UInt32(h)
             }
             value = v
             i += 2 + digits
@@ -247,8 +245,7 @@ extension YAMLParser {
                 i += 1
             }
         }
-        skipBlanks()
-        if c == YAMLByte.hash { while !YAMLByte.isBreakOrEnd(c) { i += 1 } }
+        skipBlanksAndComment()
         guard YAMLByte.isBreakOrEnd(c) else {
             throw fail("expected a comment or a line break after the block scalar indicator", at: i)
         }

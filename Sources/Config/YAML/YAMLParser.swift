@@ -38,12 +38,23 @@ public struct YAMLParser {
         var weight: Int
     }
 
+    /// A collection's `Built` sizes while its entries are read: one node for itself plus its
+    /// children's weights, and the tallest child.
+    struct Tally {
+        var weight = 1, height = 0
+        /// Adds the children; false once the collection stands for more than `maxNodes` nodes.
+        mutating func add(_ children: Built...) -> Bool {
+            for child in children { weight += child.weight; height = max(height, child.height) }
+            return weight <= YAMLParser.maxNodes
+        }
+        func built(_ node: YAMLNode) -> Built { Built(node: node, height: height + 1, weight: weight) }
+    }
+
     /// Where a block node starts, which decides what it may be.
     enum Context {
-        /// First on its line: anything, including a block mapping or sequence.
-        case ownLine
-        /// After `- ` on the same line: anything (`- - a`, `- key: value` start compact collections).
-        case compact
+        /// First on its line, or after `- ` on the same line (`- - a`, `- key: value` start compact
+        /// collections): anything, including a block mapping or sequence.
+        case anyNode
         /// After `key: ` or `--- `: a scalar, flow collection, alias or block scalar only.
         case inlineValue
     }
@@ -66,21 +77,22 @@ public struct YAMLParser {
     var atLineEnd: Bool { c == YAMLByte.hash || YAMLByte.isBreakOrEnd(c) }
 
     func fail(_ problem: String, at offset: Int) -> YAMLSyntaxError {
-        let m = input.mark(offset)
-        return YAMLSyntaxError(problem: problem, line: m.line, column: m.column)
+        YAMLSyntaxError(problem: problem, at: input.mark(offset))
     }
 
     mutating func skipBlanks() { while YAMLByte.isBlank(c) { i += 1 } }
 
+    /// Moves over blanks and a comment, to the line break or the end of the input.
+    mutating func skipBlanksAndComment() {
+        skipBlanks()
+        if c == YAMLByte.hash { while !YAMLByte.isBreakOrEnd(c) { i += 1 } }
+    }
+
     /// Moves over blanks, comments and line breaks to the next token. A token that starts a line
     /// must be indented with spaces: a tab there is an error (block context only).
     mutating func skipToNextToken() throws(YAMLSyntaxError) {
-        while true {
-            skipBlanks()
-            if c == YAMLByte.hash { while !YAMLByte.isBreakOrEnd(c) { i += 1 } }
-            if c == YAMLByte.lineFeed { i += 1; continue }
-            break
-        }
+        skipBlanksAndComment()
+        while c == YAMLByte.lineFeed { i += 1; skipBlanksAndComment() }
         guard !atEnd else { return }
         var k = i
         while k > 0 && YAMLByte.isBlank(input[k - 1]) { k -= 1 }
@@ -98,6 +110,9 @@ public struct YAMLParser {
         guard b == YAMLByte.dash || b == YAMLByte.dot else { return false }
         return input[k + 1] == b && input[k + 2] == b && YAMLByte.isBlankOrEnd(input[k + 3])
     }
+
+    /// At the end of the input or a document marker: the document's content ends here.
+    var atDocumentEnd: Bool { atEnd || isDocumentMarker(at: i) }
 
     /// The cursor is at `- ` (a block sequence entry).
     var atBlockEntry: Bool { c == YAMLByte.dash && YAMLByte.isBlankOrEnd(at(1)) && !isDocumentMarker(at: i) }
@@ -126,16 +141,16 @@ public struct YAMLParser {
             skipBlanks()
             if atLineEnd {
                 try skipToNextToken()
-                if !atEnd && !isDocumentMarker(at: i) {
-                    root = try blockNode(parentIndent: -1, context: .ownLine, depth: 0)
+                if !atDocumentEnd {
+                    root = try blockNode(parentIndent: -1, context: .anyNode, depth: 0)
                 }
             } else {
                 root = try blockNode(parentIndent: -1, context: .inlineValue, depth: 0)
             }
         } else {
             if let directive { throw fail("a directive must be followed by a '---' line", at: directive) }
-            if !atEnd && !isDocumentMarker(at: i) {
-                root = try blockNode(parentIndent: -1, context: .ownLine, depth: 0)
+            if !atDocumentEnd {
+                root = try blockNode(parentIndent: -1, context: .anyNode, depth: 0)
             }
         }
         try skipToNextToken()
@@ -182,7 +197,7 @@ public struct YAMLParser {
     mutating func word() -> String {
         let start = i
         while !YAMLByte.isBlankOrEnd(c) { i += 1 }
-        return String(decoding: input.bytes[start..<i], as: UTF8.self)
+        return input.string(start..<i)
     }
 
     // MARK: - Block nodes
@@ -200,11 +215,11 @@ public struct YAMLParser {
             try skipToNextToken()
             let col = input.column(i)
             let sequenceHere = context == .inlineValue && col == n && atBlockEntry
-            if atEnd || isDocumentMarker(at: i) || (col <= n && !sequenceHere) {
+            if atDocumentEnd || (col <= n && !sequenceHere) {
                 return try apply(merged, to: empty(at: merged.start!))
             }
             if sequenceHere { return try apply(merged, to: blockSequence(indent: col, depth: depth, sharesIndentWithKey: true)) }
-            return try blockNode(parentIndent: n, context: .ownLine, depth: depth, inherited: merged)
+            return try blockNode(parentIndent: n, context: .anyNode, depth: depth, inherited: merged)
         }
         return try blockContent(parentIndent: n, context: context, depth: depth, inherited: inherited, props: props)
     }
@@ -251,18 +266,7 @@ public struct YAMLParser {
             try expectLineEnd()
             return node
         }
-        let node: Built
-        switch c {
-        case YAMLByte.doubleQuote, YAMLByte.quote:
-            node = try apply(props, to: quotedScalar(at: start))
-        case YAMLByte.openBracket, YAMLByte.openBrace:
-            node = try apply(props, to: flowCollection(depth: depth))
-        case YAMLByte.star:
-            guard props.isEmpty && inherited.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
-            node = try alias(depth: depth)
-        default:
-            throw fail("found character \(YAMLParser.describe(c)) that cannot start any token", at: i)
-        }
+        let node = try quotedFlowOrAlias(props, inherited: inherited, start: start, depth: depth)
         let keyEnd = i
         skipBlanks()
         if atBlockValueIndicator {
@@ -270,9 +274,8 @@ public struct YAMLParser {
                                          context: context, inherited: inherited, depth: depth)
         }
         try expectLineEnd()
-        guard !inherited.isEmpty else { return node }
         _ = try merge(inherited, props)   // one anchor and one tag in all
-        return try apply(inherited, to: node, markAt: inherited.start!)
+        return try apply(inherited, to: node)
     }
 
     /// The first key of a block mapping was just read and the cursor is at its `:`.
@@ -297,7 +300,7 @@ public struct YAMLParser {
         guard depth < YAMLParser.maxDepth else { throw tooDeep(at: keyStart) }
         let mark = input.mark(keyStart)
         var pairs: [YAMLPair] = []
-        var weight = 1, height = 0, hasMerge = false
+        var tally = Tally(), hasMerge = false
         var key = firstKey
         while true {
             i += 1   // the ':'
@@ -305,19 +308,13 @@ public struct YAMLParser {
             let value = try blockValue(mappingIndent: indent, depth: depth + 1)
             hasMerge = hasMerge || YAMLParser.isMergeKey(key.node)
             pairs.append(YAMLPair(key: key.node, value: value.node))
-            weight += key.weight + value.weight
-            height = max(height, value.height)
-            if weight > YAMLParser.maxNodes { throw tooMany(at: valueStart) }
-            try skipToNextToken()
-            if atEnd || isDocumentMarker(at: i) { break }
-            let col = input.column(i)
-            if col < indent { break }
-            if col > indent { throw fail("bad indentation of a mapping entry", at: i) }
+            guard tally.add(key, value) else { throw tooMany(at: valueStart) }
+            guard try atNextEntry(indent: indent, of: "mapping") else { break }
             if atBlockEntry { throw fail("expected a mapping key at this indentation, found a list item ('- ')", at: i) }
             key = try blockKey(depth: depth + 1)
         }
         if hasMerge { pairs = try YAMLParser.expandMerges(pairs) }
-        return Built(node: .mapping(YAMLMapping(pairs: pairs, mark: mark)), height: height + 1, weight: weight)
+        return tally.built(.mapping(YAMLMapping(pairs: pairs, mark: mark)))
     }
 
     /// A key of a block mapping after the first, on its own line; leaves the cursor at its `:`.
@@ -328,24 +325,31 @@ public struct YAMLParser {
         if !props.isEmpty && atLineEnd { throw fail("expected a mapping key after the anchor or tag on this line", at: i) }
         if c == YAMLByte.question && YAMLByte.isBlankOrEnd(at(1)) { throw fail("complex mapping keys ('? ') are not supported", at: i) }
         if atBlockValueIndicator { throw fail("missing mapping key before ':'", at: i) }
-        let key: Built
-        if canStartPlain(inFlow: false) {
-            key = try apply(props, to: scalar(scanPlainLine(inFlow: false), style: .plain, at: start))
-        } else {
-            switch c {
-            case YAMLByte.doubleQuote, YAMLByte.quote: key = try apply(props, to: quotedScalar(at: start))
-            case YAMLByte.openBracket, YAMLByte.openBrace: key = try apply(props, to: flowCollection(depth: depth))
-            case YAMLByte.star:
-                guard props.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
-                key = try alias(depth: depth)
-            default: throw fail("found character \(YAMLParser.describe(c)) that cannot start any token", at: i)
-            }
-        }
+        let key = canStartPlain(inFlow: false)
+            ? try apply(props, to: scalar(scanPlainLine(inFlow: false), style: .plain, at: start))
+            : try quotedFlowOrAlias(props, start: start, depth: depth)
         let end = i
         skipBlanks()
         guard atBlockValueIndicator else { throw fail("could not find the ':' that follows a mapping key", at: i) }
         try checkKey(key, start: start, end: end)
         return key
+    }
+
+    /// The quoted scalar, flow collection or alias at the cursor, with the properties `props`
+    /// (starting at `start`) applied; an alias takes none, on its line or (`inherited`) before.
+    mutating func quotedFlowOrAlias(_ props: Properties, inherited: Properties = Properties(), start: Int,
+                                    depth: Int) throws(YAMLSyntaxError) -> Built {
+        switch c {
+        case YAMLByte.doubleQuote, YAMLByte.quote:
+            return try apply(props, to: quotedScalar(at: start))
+        case YAMLByte.openBracket, YAMLByte.openBrace:
+            return try apply(props, to: flowCollection(depth: depth))
+        case YAMLByte.star:
+            guard props.isEmpty && inherited.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
+            return try alias(depth: depth)
+        default:
+            throw fail("found character \(YAMLParser.describe(c)) that cannot start any token", at: i)
+        }
     }
 
     /// Keys are scalars on one line (as YAML requires of keys without `? `).
@@ -360,9 +364,9 @@ public struct YAMLParser {
         skipBlanks()
         guard atLineEnd else { return try blockNode(parentIndent: indent, context: .inlineValue, depth: depth) }
         try skipToNextToken()
-        if atEnd || isDocumentMarker(at: i) { return empty(at: afterColon) }
+        if atDocumentEnd { return empty(at: afterColon) }
         let col = input.column(i)
-        if col > indent { return try blockNode(parentIndent: indent, context: .ownLine, depth: depth) }
+        if col > indent { return try blockNode(parentIndent: indent, context: .anyNode, depth: depth) }
         if col == indent && atBlockEntry {
             // `key:` then `- item` lines at the key's own indentation.
             return try blockSequence(indent: indent, depth: depth, sharesIndentWithKey: true)
@@ -377,7 +381,7 @@ public struct YAMLParser {
         guard depth < YAMLParser.maxDepth else { throw tooDeep(at: i) }
         let mark = input.mark(i)
         var items: [YAMLNode] = []
-        var weight = 1, height = 0
+        var tally = Tally()
         while true {
             i += 1   // the '-'
             let afterDash = i
@@ -385,28 +389,33 @@ public struct YAMLParser {
             let item: Built
             if atLineEnd {
                 try skipToNextToken()
-                if atEnd || isDocumentMarker(at: i) || input.column(i) <= indent {
+                if atDocumentEnd || input.column(i) <= indent {
                     item = empty(at: afterDash)
                 } else {
-                    item = try blockNode(parentIndent: indent, context: .ownLine, depth: depth + 1)
+                    item = try blockNode(parentIndent: indent, context: .anyNode, depth: depth + 1)
                 }
             } else {
-                item = try blockNode(parentIndent: indent, context: .compact, depth: depth + 1)
+                item = try blockNode(parentIndent: indent, context: .anyNode, depth: depth + 1)
             }
             items.append(item.node)
-            weight += item.weight
-            height = max(height, item.height)
-            if weight > YAMLParser.maxNodes { throw tooMany(at: afterDash - 1) }
-            try skipToNextToken()
-            if atEnd || isDocumentMarker(at: i) { break }
-            let col = input.column(i)
-            if col < indent { break }
-            if col > indent { throw fail("bad indentation of a sequence entry", at: i) }
+            guard tally.add(item) else { throw tooMany(at: afterDash - 1) }
+            guard try atNextEntry(indent: indent, of: "sequence") else { break }
             if atBlockEntry { continue }
             if sharesIndentWithKey { break }
             throw fail("expected a list item ('- ') at this indentation", at: i)
         }
-        return Built(node: .sequence(YAMLSequence(items: items, mark: mark)), height: height + 1, weight: weight)
+        return tally.built(.sequence(YAMLSequence(items: items, mark: mark)))
+    }
+
+    /// After an entry of a block collection whose entries start at column `indent`: moves to the
+    /// next token and tells whether it is at that column, continuing the collection. The end of
+    /// the document or a line indented less ends it; one indented more is an error.
+    mutating func atNextEntry(indent: Int, of kind: String) throws(YAMLSyntaxError) -> Bool {
+        try skipToNextToken()
+        if atDocumentEnd { return false }
+        let col = input.column(i)
+        if col > indent { throw fail("bad indentation of a \(kind) entry", at: i) }
+        return col == indent
     }
 
     // MARK: - Properties, aliases, merge keys
@@ -436,7 +445,7 @@ public struct YAMLParser {
         guard YAMLByte.isBlankOrEnd(c) || YAMLByte.isFlowIndicator(c) || c == YAMLByte.colon else {
             throw fail("anchor and alias names may only contain letters, digits, '-' and '_'", at: i)
         }
-        return String(decoding: input.bytes[start..<i], as: UTF8.self)
+        return input.string(start..<i)
     }
 
     /// `!!name` or `!<tag:yaml.org,2002:name>` for a core-schema type; any other tag is an error.
@@ -448,7 +457,7 @@ public struct YAMLParser {
         } else {
             while !YAMLByte.isBlankOrEnd(c) && !(inFlow && YAMLByte.isFlowIndicator(c)) { i += 1 }
         }
-        let text = String(decoding: input.bytes[start..<i], as: UTF8.self)
+        let text = input.string(start..<i)
         let name: Substring? = text.hasPrefix("!!") ? text.dropFirst(2)
             : text.hasPrefix("!<tag:yaml.org,2002:") && text.hasSuffix(">") ? text.dropFirst(20).dropLast() : nil
         guard let name, let tag = YAMLTag(rawValue: String(name)) else {
@@ -473,8 +482,8 @@ public struct YAMLParser {
 
     /// Gives `built` its properties: the tag (checked against the node's kind), the mark of the
     /// first property, and the anchor (recorded for later aliases).
-    mutating func apply(_ props: Properties, to built: Built, markAt: Int? = nil) throws(YAMLSyntaxError) -> Built {
-        guard let start = markAt ?? props.start else { return built }
+    mutating func apply(_ props: Properties, to built: Built) throws(YAMLSyntaxError) -> Built {
+        guard let start = props.start else { return built }
         var b = built
         let mark = input.mark(start)
         switch b.node {
@@ -536,24 +545,12 @@ public struct YAMLParser {
         var out: [YAMLPair] = []
         for p in pairs {
             guard isMergeKey(p.key) else { out.append(p); continue }
-            let sources: [YAMLMapping]
-            switch p.value {
-            case .mapping(let m): sources = [m]
-            case .sequence(let s):
-                var ms: [YAMLMapping] = []
-                for item in s.items {
-                    guard case .mapping(let m) = item else {
-                        throw YAMLSyntaxError(problem: "the value of a merge key '<<' must be a mapping or a list of mappings",
-                                              line: p.key.mark.line, column: p.key.mark.column)
-                    }
-                    ms.append(m)
+            let sources = if case .sequence(let s) = p.value { s.items } else { [p.value] }
+            for source in sources {
+                guard case .mapping(let m) = source else {
+                    throw YAMLSyntaxError(problem: "the value of a merge key '<<' must be a mapping or a list of mappings",
+                                          at: p.key.mark)
                 }
-                sources = ms
-            case .scalar:
-                throw YAMLSyntaxError(problem: "the value of a merge key '<<' must be a mapping or a list of mappings",
-                                      line: p.key.mark.line, column: p.key.mark.column)
-            }
-            for m in sources {
                 for q in m.pairs {
                     let k = q.key.scalar?.text ?? ""
                     if !explicit.contains(k) && merged.insert(k).inserted { out.append(q) }

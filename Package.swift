@@ -31,35 +31,39 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // Checked conversions of numbers from outside (no trap on a hostile value); no dependencies.
+        lib("Checked"),
+
         // Pure core: values and verdicts, no I/O.
-        lib("ClusterModel"),
-        lib("Rules", ["ClusterModel"]),
-        lib("Config", ["ClusterModel"]),
+        lib("ClusterModel", ["Checked"]),
+        lib("Rules", ["ClusterModel", "Checked"]),
+        lib("Config", ["ClusterModel", "Checked"]),
 
         // HTTP client: the protocol, and libcurl behind it.
         lib("HTTPTransport"),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-        lib("CurlTransport", ["HTTPTransport", "CCurl", log]),
+        lib("CurlTransport", ["HTTPTransport", "CCurl", "Checked", log]),
 
         // Adapters.
-        lib("Probing", ["ClusterModel", "Config", "HTTPTransport", log]),
-        lib("StateStore", ["ClusterModel", log]),
-        lib("Notify", ["ClusterModel", "Config", "HTTPTransport", "StateStore", log]),
+        lib("Probing", ["ClusterModel", "Config", "HTTPTransport", "Checked", log]),
+        lib("StateStore", ["ClusterModel", "Checked", log]),
+        lib("Notify", ["ClusterModel", "Config", "HTTPTransport", "StateStore", "Checked", log]),
         .systemLibrary(name: "CLinux"),
-        lib("MetricsServer", ["CLinux", log]),
+        lib("MetricsServer", ["CLinux", "Checked", log]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         lib("Systemd", ["CSystemd", "CLinux", log]),
 
         // Composition root and the thin executable.
         lib("Daemon", [
             "ClusterModel", "Rules", "Config", "HTTPTransport", "CurlTransport", "Probing",
-            "StateStore", "Notify", "MetricsServer", "Systemd", "CLinux", log, prometheus,
+            "StateStore", "Notify", "MetricsServer", "Systemd", "CLinux", "Checked", log, prometheus,
         ]),
         .executableTarget(name: "sealwatch", dependencies: ["Daemon", "Config", "Systemd", argumentParser, log], swiftSettings: strict),
 
         // Test kit: loopback servers and builders shared by the test targets.
         lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),
 
+        tests("CheckedTests", ["Checked"]),
         tests("RulesTests", ["Rules", "ClusterModel", "TestSupport"]),
         tests("ConfigTests", ["Config", yams], resources: [.copy("testdata")]),   // Yams: differential tests only
         tests("ProbingTests", ["Probing", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "TestSupport"],

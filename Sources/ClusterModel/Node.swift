@@ -21,7 +21,10 @@ public struct NodeRef: Sendable, Hashable, Codable, Comparable, CustomStringConv
 ///
 /// Status codes without query overrides: 200 active · 429 unsealed standby · 472 DR secondary ·
 /// 473 performance standby · 474 standby that cannot reach the active node · 501 not initialized ·
-/// 503 sealed · 530 removed from the Raft cluster. Anything else is `unknown`; no answer is `unreachable`.
+/// 503 sealed · 530 removed from the Raft cluster. An answer whose body does not confirm its code
+/// (`200 {}`, `"sealed": "yes"`, a non-finite number, invalid UTF-8) is `invalidResponse`; a code
+/// with no documented meaning (418, 502…) is `unknown`; no answer is `unreachable`. Neither of the
+/// first two is ever counted as active or standby.
 public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
     case active
     case standby
@@ -34,16 +37,20 @@ public enum NodeState: String, Sendable, Hashable, Codable, CaseIterable {
     /// 530: removed from the Raft cluster.
     case removed
     case unreachable
+    /// The answer does not prove what its status code claims; the health probe's failure says why.
+    case invalidResponse = "invalid_response"
     case unknown
 
     /// Unsealed and serving (as active or some kind of standby).
     public var isUnsealed: Bool {
         switch self {
         case .active, .standby, .perfStandby, .drSecondary, .standbyDisconnected: return true
-        case .sealed, .uninitialized, .removed, .unreachable, .unknown: return false
+        case .sealed, .uninitialized, .removed, .unreachable, .invalidResponse, .unknown: return false
         }
     }
     public var isStandby: Bool { self == .standby || self == .perfStandby || self == .standbyDisconnected }
+    /// Sealwatch could not tell what the node is (an unmapped code, or an answer that contradicts itself).
+    public var isUnknown: Bool { self == .unknown || self == .invalidResponse }
 }
 
 /// Body of `GET /v1/sys/health`. Every field is optional: older servers and OpenBao omit some.

@@ -26,14 +26,19 @@ public enum Endpoint: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Why a probe of one endpoint failed. `reason` is a low-cardinality metric label: the transport
-/// reasons (`timeout`, `connection_refused`, `tls_certificate`, …) plus `bad_body` and `unexpected_status`.
+/// reasons (`timeout`, `connection_refused`, `tls_certificate`, …) plus the answer reasons
+/// `bad_body` (not JSON of the expected shape), `invalid_response` (the body contradicts the status
+/// code, has wrong-typed or non-finite fields, or is not UTF-8) and `unexpected_status` (an
+/// unmapped code).
 public struct ProbeFailure: Sendable, Hashable, Codable, CustomStringConvertible {
     public var reason: String
     public var detail: String
     public init(reason: String, detail: String) { self.reason = reason; self.detail = detail }
     public var description: String { "\(reason): \(detail)" }
     /// Transport-level failures (no usable HTTP exchange) as opposed to a bad answer.
-    public var isTransport: Bool { reason != "bad_body" && reason != "unexpected_status" }
+    public var isTransport: Bool { !ProbeFailure.answerReasons.contains(reason) }
+    /// The reasons of an answer that arrived but could not be used.
+    public static let answerReasons: Set<String> = ["bad_body", "invalid_response", "unexpected_status"]
 }
 
 /// Outcome of one request to one endpoint of one node.

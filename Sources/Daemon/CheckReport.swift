@@ -1,3 +1,4 @@
+import Checked
 import ClusterModel
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -19,7 +20,7 @@ public struct CheckReport {
         case .active: return paint(text, "32;1")
         case .standby, .perfStandby, .drSecondary: return paint(text, "32")
         case .sealed, .unreachable, .removed, .uninitialized: return paint(text, "31;1")
-        case .standbyDisconnected, .unknown: return paint(text, "33")
+        case .standbyDisconnected, .unknown, .invalidResponse: return paint(text, "33")
         }
     }
     private func verdictText(_ v: StatusView.Verdict) -> String {
@@ -116,15 +117,18 @@ public struct CheckReport {
     static func fixed(_ value: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
-        let scaled = Int((abs(value) * scale).rounded())
-        let whole = scaled / Int(scale), frac = scaled % Int(scale)
+        guard let scaled = Int(finite: (abs(value) * scale).rounded()), scaled < 1 << 53, let unit = Int(finite: scale) else {
+            return value.isFinite ? "\(value.rounded())" : "\(value)"
+        }
+        let whole = scaled / unit, frac = scaled % unit
         let f = String(frac)
         let fracText = digits == 0 ? "" : "." + String(repeating: "0", count: max(0, digits - f.count)) + f
         return (value < 0 && scaled != 0 ? "-" : "") + "\(whole)" + fracText
     }
 
     static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds)
+        guard seconds.isFinite else { return "∞" }
+        let s = Int(saturating: seconds)
         if s >= 86400 { return "\(s / 86400)d\((s % 86400) / 3600)h" }
         if s >= 3600 { return "\(s / 3600)h\((s % 3600) / 60)m" }
         if s >= 60 { return "\(s / 60)m\(s % 60)s" }

@@ -1,3 +1,4 @@
+import Checked
 import ClusterModel
 import Config
 import CurlTransport
@@ -189,7 +190,7 @@ public final class DaemonRunner: Sendable {
             let current = ContinuousClock.now
             if next < current {
                 let behind = current - next
-                let skipped = Int((behind.seconds / config.global.interval).rounded(.up))
+                let skipped = Int(saturating: (behind.seconds / config.global.interval).rounded(.up))
                 next += interval * skipped
                 logger.warning("poll cycle overran the interval; skipping ticks", metadata: ["skipped": "\(skipped)"])
             }

@@ -1,3 +1,4 @@
+import Checked
 import MetricsServer
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -23,7 +24,7 @@ struct Endpoints: Sendable {
         case "/api/v1/status":
             return .json(StatusDocument(board.read()).json())
         case "/", "/index.html":
-            let refresh = max(5, Int(interval.rounded(.up)))
+            let refresh = max(5, Int(saturating: interval.rounded(.up)))
             return .html(StatusPage.render(board.read(), now: Date(), refreshSeconds: refresh))
         default:
             return .text("Not found. Try /, /metrics, /api/v1/status, /-/healthy or /-/ready.\n", status: 404)

@@ -60,7 +60,7 @@ public struct StatusView: Sendable {
         if firing.contains(where: { $0.severity == .critical }) { return .critical }
         if firing.contains(where: { $0.severity == .warning }) { return .warning }
         guard let s = snapshot else { return .unknown }
-        if s.nodes.contains(where: { $0.state == .unknown }) { return .unknown }
+        if s.nodes.contains(where: { $0.state.isUnknown }) { return .unknown }
         return .ok
     }
 }

@@ -27,7 +27,7 @@ enum StatusPage {
         table{border-collapse:collapse;width:100%;font-size:14px} th{text-align:left;font-weight:600;color:#555;font-size:12px}
         td,th{padding:4px 8px;border-bottom:1px solid #eee;white-space:nowrap}
         .s-active{color:#1a7f37;font-weight:700}.s-standby,.s-perf_standby,.s-dr_secondary{color:#1a7f37}
-        .s-sealed,.s-unreachable,.s-removed,.s-uninitialized{color:#c62828;font-weight:700}.s-unknown,.s-standby_disconnected{color:#b35900;font-weight:700}
+        .s-sealed,.s-unreachable,.s-removed,.s-uninitialized{color:#c62828;font-weight:700}.s-unknown,.s-invalid_response,.s-standby_disconnected{color:#b35900;font-weight:700}
         .alert{margin:4px 0;padding:6px 10px;border-left:4px solid #b35900;background:#fff7ed}
         .alert.critical{border-color:#c62828;background:#fdecec} .alert.pending{opacity:.7}
         .muted{color:#777;font-size:13px} ul{margin:4px 0;padding-left:18px} li{font-size:13px}
@@ -65,13 +65,16 @@ enum StatusPage {
         for o in snap.nodes {
             let f = NodeFacts(o, snap)
             h += "<tr><td title=\"\(esc(o.node.address))\">\(esc(o.node.name))</td>"
-            h += "<td class=\"s-\(o.state.rawValue)\">\(esc(o.state.rawValue))\(f.unsealProgress.map { " (unseal \($0))" } ?? "")</td>"
+            h += "<td class=\"s-\(o.state.rawValue)\"\(o.failure.map { " title=\"\(esc($0.description))\"" } ?? "")>\(esc(o.state.rawValue))\(f.unsealProgress.map { " (unseal \($0))" } ?? "")</td>"
             h += "<td>\(esc(f.role ?? (o.claimsActive ? "leader" : "-")))</td><td>\(esc(o.version ?? "-"))</td>"
             h += "<td>\(o.latency.map(CheckReport.ms) ?? (o.failure.map { "<span class=\"s-unreachable\">\(esc($0.reason))</span>" } ?? "-"))</td>"
             h += "<td>\(sparkline(c.latencyHistory[o.node.name] ?? []))</td>"
             h += "<td>\(f.lastContact.map(CheckReport.ms) ?? "-")</td></tr>"
         }
         h += "</table>"
+        for o in snap.nodes {
+            if let failure = o.failure { h += "<p class=\"muted\" style=\"margin:4px 0 0\"><b>\(esc(o.node.name))</b>: \(esc(failure.description))</p>" }
+        }
         if !c.events.isEmpty {
             h += "<p class=\"muted\" style=\"margin:8px 0 0\">Recent events</p><ul>"
             for e in c.events.prefix(12) {

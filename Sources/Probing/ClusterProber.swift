@@ -1,3 +1,4 @@
+import Checked
 import ClusterModel
 import Config
 import HTTPTransport
@@ -79,7 +80,8 @@ public final class ClusterProber: Sendable {
         let health = await send(refs.map { ($0.address, Endpoint.health) }, headers: plainHeaders)
         var nodes = refs.indices.map { i in observation(refs[i], health: health[i]) }
         let next: [(node: Int, endpoint: Endpoint)] = nodes.indices.compactMap { i in
-            guard health[i].response != nil else { return nil }   // no answer: nothing more to ask this cycle
+            // No answer, or one not understood: nothing more to ask this cycle.
+            guard health[i].response != nil, !nodes[i].state.isUnknown else { return nil }
             return (i, nodes[i].state == .sealed || nodes[i].state == .uninitialized ? .sealStatus : .leader)
         }
         guard !next.isEmpty else { return nodes }
@@ -97,13 +99,11 @@ public final class ClusterProber: Sendable {
         var obs = NodeObservation(node: ref, state: .unreachable)
         var healthProbe = h.probe
         if let response = h.response {
-            let info = Decoders.health(response.body)
-            obs.health = info
-            obs.state = HealthVerdict.state(status: response.status, health: info)
-            if info == nil {
-                healthProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(ref.address)\(Endpoint.health.path): HTTP \(response.status) with a body that is not Vault health JSON")
-            } else if !HealthVerdict.mappedCodes.contains(response.status) && response.status >= 500 {
-                healthProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(ref.address)\(Endpoint.health.path): HTTP \(response.status)")
+            let verdict = HealthVerdict.judge(status: response.status, body: response.body)
+            obs.health = verdict.health
+            obs.state = verdict.state
+            if let (reason, detail) = verdict.failure {
+                healthProbe.failure = ProbeFailure(reason: reason, detail: "\(ref.address)\(Endpoint.health.path): \(detail)")
             }
             if let expiry = response.peerCertificateExpiry { obs.certificateExpiry = Date(timeIntervalSince1970: expiry) }
         }
@@ -116,9 +116,10 @@ public final class ClusterProber: Sendable {
         var leaderProbe = l.probe
         if let response = l.response {
             if response.status == 200 {
-                obs.leader = Decoders.leader(response.body)
-                if obs.leader == nil {
-                    leaderProbe.failure = ProbeFailure(reason: "bad_body", detail: "\(obs.node.address)\(Endpoint.leader.path): body is not JSON")
+                let decoded = Self.decode(response.body, Decoders.leader)
+                obs.leader = decoded.value
+                if let failure = decoded.failure {
+                    leaderProbe.failure = ProbeFailure(reason: failure.reason, detail: "\(obs.node.address)\(Endpoint.leader.path): \(failure.detail)")
                 }
             } else if obs.state.isUnsealed && response.status >= 500 {
                 leaderProbe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(obs.node.address)\(Endpoint.leader.path): HTTP \(response.status)")
@@ -130,13 +131,28 @@ public final class ClusterProber: Sendable {
     func addSealStatus(_ s: Fetch, to obs: inout NodeObservation) {
         var probe = s.probe
         if let response = s.response {
-            obs.sealStatus = response.status == 200 ? Decoders.sealStatus(response.body) : nil
-            if obs.sealStatus == nil {
-                probe.failure = ProbeFailure(reason: response.status == 200 ? "bad_body" : "unexpected_status",
-                                             detail: "\(obs.node.address)\(Endpoint.sealStatus.path): HTTP \(response.status)")
+            if response.status == 200 {
+                let decoded = Self.decode(response.body, Decoders.sealStatus)
+                obs.sealStatus = decoded.value
+                if let failure = decoded.failure {
+                    probe.failure = ProbeFailure(reason: failure.reason, detail: "\(obs.node.address)\(Endpoint.sealStatus.path): \(failure.detail)")
+                }
+            } else {
+                probe.failure = ProbeFailure(reason: "unexpected_status", detail: "\(obs.node.address)\(Endpoint.sealStatus.path): HTTP \(response.status)")
             }
         }
         obs.probes.append(probe)
+    }
+
+    /// A body through a strict decoder: nil with `bad_body` when it is not a JSON object, nil with
+    /// `invalid_response` when it is not UTF-8 or a field is unusable (a half-read answer is not used).
+    static func decode<T>(_ body: [UInt8], _ decoder: ([UInt8]) -> Decoded<T>?) -> (value: T?, failure: (reason: String, detail: String)?) {
+        guard String(validating: body, as: UTF8.self) != nil else { return (nil, ("invalid_response", "body is not valid UTF-8")) }
+        guard let decoded = decoder(body) else { return (nil, ("bad_body", "body is not a JSON object")) }
+        guard decoded.problems.isEmpty else {
+            return (nil, ("invalid_response", decoded.problems.prefix(3).joined(separator: "; ")))
+        }
+        return (decoded.value, nil)
     }
 
     // MARK: - Cluster (token)
@@ -191,7 +207,7 @@ public final class ClusterProber: Sendable {
         do {
             let response = try await transport.send(request)
             if response.status == 200, let ttl = Decoders.renewedTTL(response.body) {
-                logger.info("renewed the Vault token", metadata: ["ttl_seconds": "\(Int(ttl))", "via": "\(node.name)"])
+                logger.info("renewed the Vault token", metadata: ["ttl_seconds": "\(Int64(saturating: ttl))", "via": "\(node.name)"])
                 var renewed = token
                 renewed.ttlSeconds = ttl
                 renewed.renewed = true

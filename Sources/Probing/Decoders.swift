@@ -1,3 +1,4 @@
+import Checked
 import ClusterModel
 import Config
 #if canImport(FoundationEssentials)
@@ -6,57 +7,69 @@ import FoundationEssentials
 import Foundation
 #endif
 
+/// A decoded body and the problems noted while reading it (wrong-typed, non-finite or
+/// out-of-range fields; see `FieldReader`). Empty `problems` means every field read was usable.
+public struct Decoded<Value: Sendable>: Sendable {
+    public var value: Value
+    public var problems: [String]
+    public init(value: Value, problems: [String] = []) { self.value = value; self.problems = problems }
+}
+
 /// Pure decoders of Vault/OpenBao response bodies. Each tolerates missing fields; a body that is
-/// not a JSON object yields nil (the prober records `bad_body`).
+/// not a JSON object yields nil (the prober records `bad_body`). A present field of the wrong type
+/// is nil in the value and a problem in `Decoded.problems`, never a guess.
 public enum Decoders {
-    public static func health(_ body: [UInt8]) -> HealthInfo? {
+    public static func health(_ body: [UInt8]) -> Decoded<HealthInfo>? {
         guard let j = JSONValue.parse(body), j.isObject else { return nil }
+        var r = FieldReader(j)
         var h = HealthInfo()
-        h.initialized = j["initialized"]?.bool
-        h.sealed = j["sealed"]?.bool
-        h.standby = j["standby"]?.bool
-        h.performanceStandby = j["performance_standby"]?.bool
-        h.replicationDRMode = j["replication_dr_mode"]?.string
-        h.replicationPerformanceMode = j["replication_performance_mode"]?.string
-        h.version = j["version"]?.string
-        h.clusterName = j["cluster_name"]?.string
-        h.clusterID = j["cluster_id"]?.string
-        h.serverTimeUTC = j["server_time_utc"]?.int64
-        h.clockSkewMs = j["clock_skew_ms"]?.int64
-        h.echoDurationMs = j["echo_duration_ms"]?.int64
-        h.haConnectionHealthy = j["ha_connection_healthy"]?.bool
-        h.removedFromCluster = j["removed_from_cluster"]?.bool
-        h.lastWAL = j["last_wal"]?.uint64
-        return h
+        h.initialized = r.bool("initialized")
+        h.sealed = r.bool("sealed")
+        h.standby = r.bool("standby")
+        h.performanceStandby = r.bool("performance_standby")
+        h.replicationDRMode = r.string("replication_dr_mode")
+        h.replicationPerformanceMode = r.string("replication_performance_mode")
+        h.version = r.string("version")
+        h.clusterName = r.string("cluster_name")
+        h.clusterID = r.string("cluster_id")
+        h.serverTimeUTC = r.int64("server_time_utc")
+        h.clockSkewMs = r.int64("clock_skew_ms")
+        h.echoDurationMs = r.int64("echo_duration_ms")
+        h.haConnectionHealthy = r.bool("ha_connection_healthy")
+        h.removedFromCluster = r.bool("removed_from_cluster")
+        h.lastWAL = r.uint64("last_wal")
+        return Decoded(value: h, problems: r.problems)
     }
 
-    public static func sealStatus(_ body: [UInt8]) -> SealStatus? {
+    public static func sealStatus(_ body: [UInt8]) -> Decoded<SealStatus>? {
         guard let j = JSONValue.parse(body), j.isObject else { return nil }
+        var r = FieldReader(j)
         var s = SealStatus()
-        s.type = j["type"]?.string
-        s.initialized = j["initialized"]?.bool
-        s.sealed = j["sealed"]?.bool
-        s.threshold = j["t"]?.int
-        s.shares = j["n"]?.int
-        s.progress = j["progress"]?.int
-        s.version = j["version"]?.string
-        s.clusterName = j["cluster_name"]?.string
-        s.clusterID = j["cluster_id"]?.string
-        s.storageType = j["storage_type"]?.string
-        return s
+        s.type = r.string("type")
+        s.initialized = r.bool("initialized")
+        s.sealed = r.bool("sealed")
+        s.threshold = r.int("t")
+        s.shares = r.int("n")
+        s.progress = r.int("progress")
+        s.version = r.string("version")
+        s.clusterName = r.string("cluster_name")
+        s.clusterID = r.string("cluster_id")
+        s.storageType = r.string("storage_type")
+        return Decoded(value: s, problems: r.problems)
     }
 
-    public static func leader(_ body: [UInt8]) -> LeaderStatus? {
+    public static func leader(_ body: [UInt8]) -> Decoded<LeaderStatus>? {
         guard let j = JSONValue.parse(body), j.isObject else { return nil }
+        var r = FieldReader(j)
         var l = LeaderStatus()
-        l.haEnabled = j["ha_enabled"]?.bool
-        l.isSelf = j["is_self"]?.bool
-        l.leaderAddress = j["leader_address"]?.string.flatMap { $0.isEmpty ? nil : $0 }
-        l.leaderClusterAddress = j["leader_cluster_address"]?.string.flatMap { $0.isEmpty ? nil : $0 }
-        l.activeTime = j["active_time"]?.string
-        l.raftCommittedIndex = j["raft_committed_index"]?.uint64
-        l.raftAppliedIndex = j["raft_applied_index"]?.uint64
-        return l
+        l.haEnabled = r.bool("ha_enabled")
+        l.isSelf = r.bool("is_self")
+        l.leaderAddress = r.string("leader_address").flatMap { $0.isEmpty ? nil : $0 }
+        l.leaderClusterAddress = r.string("leader_cluster_address").flatMap { $0.isEmpty ? nil : $0 }
+        l.activeTime = r.string("active_time")
+        l.raftCommittedIndex = r.uint64("raft_committed_index")
+        l.raftAppliedIndex = r.uint64("raft_applied_index")
+        return Decoded(value: l, problems: r.problems)
     }
 
     /// `sys/storage/raft/configuration`: `{"data": {"config": {"servers": [...]}}}`.
@@ -121,30 +134,94 @@ public enum Decoders {
 
     /// Go's `time.Duration` string (`1.5ms`, `2m3.5s`, `4.3µs`, `0s`) in seconds: the same grammar
     /// as Sealwatch's own durations.
-    static func goDuration(_ s: String) -> Double? { DurationText.seconds(s) }
+    static func goDuration(_ s: String) -> Double? { DurationText.seconds(s).flatMap { Double(finite: $0) } }
 }
 
 /// Maps a `sys/health` answer to a node state, the status code confirmed by the body.
+///
+/// Every answer must prove what its code claims (DESIGN §2): the body is UTF-8 JSON with usable
+/// `initialized` and `sealed` booleans (and `standby` where the code is about it), and they agree
+/// with the code — 200: initialized, unsealed, not standby · 429/473/474: unsealed standby ·
+/// 472: unsealed · 501: not initialized · 503: sealed · 530: not `removed_from_cluster: false`.
+/// An answer that does not is `invalid_response` with the reason; a code with no documented
+/// meaning is `unknown` with the reason `unexpected_status`. Neither ever counts as active or standby.
 public enum HealthVerdict {
-    /// `health` is nil when the body did not parse.
-    public static func state(status: Int, health: HealthInfo?) -> NodeState {
-        guard let h = health else { return .unknown }
-        if h.removedFromCluster == true { return .removed }
-        if h.initialized == false { return .uninitialized }
-        if h.sealed == true { return .sealed }           // a sealed OpenBao node also says standby: true
+    /// The verdict on one answer: the state, what was decoded, and why the answer is not usable.
+    public struct Judgement: Sendable {
+        public var state: NodeState
+        public var health: HealthInfo?
+        /// `(reason, detail)`: reason is `bad_body`, `invalid_response` or `unexpected_status`.
+        public var failure: (reason: String, detail: String)?
+    }
+
+    public static func judge(status: Int, body: [UInt8]) -> Judgement {
+        guard mappedCodes.contains(status) else {
+            let info = String(validating: body, as: UTF8.self) != nil ? Decoders.health(body)?.value : nil
+            return Judgement(state: .unknown, health: info,
+                             failure: ("unexpected_status", "HTTP \(status) has no documented meaning for sys/health"))
+        }
+        guard String(validating: body, as: UTF8.self) != nil else {
+            return Judgement(state: .invalidResponse, health: nil, failure: ("invalid_response", "HTTP \(status) with a body that is not valid UTF-8"))
+        }
+        guard let decoded = Decoders.health(body) else {
+            return Judgement(state: .invalidResponse, health: nil, failure: ("bad_body", "HTTP \(status) with a body that is not Vault health JSON"))
+        }
+        let h = decoded.value
+        var problems = decoded.problems
+        if problems.isEmpty {
+            problems = contradictions(status: status, h)
+        }
+        guard problems.isEmpty else {
+            let shown = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; …" : "")
+            return Judgement(state: .invalidResponse, health: h, failure: ("invalid_response", "HTTP \(status) body does not confirm the code: \(shown)"))
+        }
+        return Judgement(state: state(status: status, h), health: h, failure: nil)
+    }
+
+    /// What in a well-typed body disagrees with the code.
+    static func contradictions(status: Int, _ h: HealthInfo) -> [String] {
+        var missing: [String] = []
+        if h.initialized == nil { missing.append("initialized") }
+        if h.sealed == nil { missing.append("sealed") }
+        if [200, 429, 473, 474].contains(status) && h.standby == nil { missing.append("standby") }
+        if !missing.isEmpty { return ["missing \(missing.joined(separator: ", "))"] }
+        let initialized = h.initialized!, sealed = h.sealed!
+        func expect(_ ok: Bool, _ text: String) -> [String] { ok ? [] : [text] }
         switch status {
-        case 200: return h.standby == true ? .unknown : .active
+        case 200:
+            return expect(initialized && !sealed && h.standby == false && h.removedFromCluster != true,
+                          "200 claims an initialized, unsealed active node; the body says \(describe(h))")
+        case 429, 473, 474:
+            return expect(initialized && !sealed && h.standby == true && h.removedFromCluster != true,
+                          "\(status) claims an unsealed standby; the body says \(describe(h))")
+        case 472: return expect(initialized && !sealed, "472 claims an unsealed DR secondary; the body says \(describe(h))")
+        case 501: return expect(!initialized, "501 claims an uninitialized node; the body says initialized: true")
+        case 503: return expect(sealed || !initialized, "503 claims a sealed node; the body says sealed: false")
+        case 530: return expect(h.removedFromCluster != false, "530 claims a node removed from the cluster; the body says removed_from_cluster: false")
+        default: return []
+        }
+    }
+
+    private static func describe(_ h: HealthInfo) -> String {
+        "initialized: \(h.initialized!), sealed: \(h.sealed!), standby: \(h.standby.map(String.init) ?? "absent")"
+            + (h.removedFromCluster == true ? ", removed_from_cluster: true" : "")
+    }
+
+    /// The state of a confirmed answer.
+    static func state(status: Int, _ h: HealthInfo) -> NodeState {
+        switch status {
+        case 200: return .active
         case 429: return .standby
         case 472: return .drSecondary
         case 473: return .perfStandby
         case 474: return .standbyDisconnected
         case 501: return .uninitialized
-        case 503: return .sealed
+        case 503: return h.initialized == false ? .uninitialized : .sealed
         case 530: return .removed
         default: return .unknown
         }
     }
 
-    /// Codes with a documented meaning; any other 5xx is a probe error.
+    /// Codes with a documented meaning.
     public static let mappedCodes: Set<Int> = [200, 429, 472, 473, 474, 501, 503, 530]
 }

@@ -1,3 +1,4 @@
+import Checked
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -28,16 +29,18 @@ enum JSONValue: Sendable, Hashable {
         return nil
     }
     var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
+    /// A finite number, or a string spelling one: never NaN or ±infinity (`1e999`, `"inf"`, `"nan"` are nil).
     var double: Double? {
         switch self {
-        case .number(let n): return n
-        case .string(let s): return Double(s)
+        case .number(let n): return Double(finite: n)
+        case .string(let s): return Double(finite: s)
         default: return nil
         }
     }
-    var int: Int? { double.flatMap { $0.isFinite && abs($0) < 9e15 ? Int($0) : nil } }
-    var int64: Int64? { double.flatMap { $0.isFinite && abs($0) < 9e15 ? Int64($0) : nil } }
-    var uint64: UInt64? { double.flatMap { $0.isFinite && $0 >= 0 && $0 < 1.8e19 ? UInt64($0) : nil } }
+    /// Integers in range only (`1e19` is no `Int`); fractions are truncated toward zero.
+    var int: Int? { double.flatMap { Int(finite: $0) } }
+    var int64: Int64? { double.flatMap { Int64(finite: $0) } }
+    var uint64: UInt64? { double.flatMap { UInt64(finite: $0) } }
     var string: String? { if case .string(let s) = self { return s }; return nil }
     var array: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
     var object: [String: JSONValue]? { if case .object(let o) = self { return o }; return nil }

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Checked
 
 /// Human units for summaries ("73 ms", "1.1 %", "5m", "14d"), without locale or `String(format:)`.
 enum Format {
@@ -12,8 +13,9 @@ enum Format {
         var scale = 1.0
         for _ in 0..<max(0, decimals) { scale *= 10 }
         let scaled = (abs(x) * scale).rounded()
-        guard scaled < 9e15 else { return String(Int64(x.rounded())) }
-        let n = Int64(scaled), s = Int64(scale)
+        // Past 2^53 a Double has no fraction to show; its shortest description is exact enough
+        // ("1e+19"), and no integer conversion can trap on it.
+        guard scaled < 9e15, let n = Int64(finite: scaled), let s = Int64(finite: scale) else { return "\(x.rounded())" }
         var text = String(n / s)
         var frac = n % s, digits = decimals
         while digits > 0 && frac % 10 == 0 && frac != 0 { frac /= 10; digits -= 1 }
@@ -40,7 +42,7 @@ enum Format {
         if seconds < 0 { return "-" + duration(-seconds) }
         if seconds < 1 { return number(seconds, decimals: 3) + "s" }
         if seconds < 60 { return number(seconds, decimals: 1) + "s" }
-        let total = Int64(seconds.rounded())
+        let total = Int64(saturating: seconds.rounded())
         let values = [total / 86_400, total % 86_400 / 3_600, total % 3_600 / 60, total % 60]
         let suffixes = ["d", "h", "m", "s"]
         guard let first = values.firstIndex(where: { $0 > 0 }) else { return "0s" }

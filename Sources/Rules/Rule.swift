@@ -93,6 +93,7 @@ extension NodeObservation {
         case .unreachable: return nil
         case .uninitialized, .removed: return false
         case .unknown: return health?.sealed ?? sealStatus?.sealed
+        case .invalidResponse: return nil       // an answer that contradicts itself says nothing
         default: return state.isUnsealed ? false : nil
         }
     }

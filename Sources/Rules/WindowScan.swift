@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Checked
 import ClusterModel
 
 extension RuleInput {
@@ -21,7 +22,7 @@ func nearestRankLatency(_ q: Double, _ samples: ArraySlice<SnapshotWindow.NodeSa
     var n = 0
     for s in samples where !s.latency.isNaN { n += 1 }
     guard n > 0 else { return nil }
-    let rank = min(max(Int((q * Double(n)).rounded(.up)), 1), n)
+    let rank = min(max(Int(saturating: (q * Double(n)).rounded(.up)), 1), n)
     let k = n - rank + 1
     var top: [Double] = []          // ascending, at most k values: the k largest seen so far
     top.reserveCapacity(k + 1)

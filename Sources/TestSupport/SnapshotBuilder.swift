@@ -187,6 +187,7 @@ public struct SnapshotBuilder: Sendable {
         case .uninitialized: 501
         case .removed: 530
         case .unknown: 418
+        case .invalidResponse: 200
         case .unreachable: 0
         }
     }

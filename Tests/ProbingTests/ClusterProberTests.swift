@@ -64,10 +64,46 @@ func prober(_ servers: [LoopbackHTTPServer], timeout: Double = 1, transport: Cur
         notHTTP.route("/v1/sys/health", .garbage)
         defer { [garbage, bad5xx, notHTTP].forEach { $0.stop() } }
         let snap = await prober([garbage, bad5xx, notHTTP], transport: transport).snapshot(now: Date())
-        #expect(snap.nodes.map(\.state) == [.unknown, .unknown, .unreachable])
+        #expect(snap.nodes.map(\.state) == [.invalidResponse, .unknown, .unreachable])
         #expect(snap.nodes[0].failure?.reason == "bad_body")
-        #expect(snap.nodes[1].failure?.reason == "bad_body")
+        #expect(snap.nodes[1].failure?.reason == "unexpected_status")
         #expect(snap.nodes[2].failure?.reason == "protocol_error")
+    }
+
+    /// A node answering `200 {}` or `200` with wrong-typed fields, next to the real active node, is
+    /// `invalid_response` with its reason and never a second active node (no false SplitBrain);
+    /// a 418 is `unknown` with a reason. None of them is asked for sys/leader.
+    @Test func answersThatDoNotConfirmTheirCodeDoNotVote() async throws {
+        let active = try LoopbackHTTPServer()
+        active.route("/v1/sys/health", LoopbackResponse(status: 200, bytes: fixture("health-active.json")))
+        active.route("/v1/sys/leader", LoopbackResponse(status: 200, bytes: fixture("leader-active.json")))
+        let empty = try LoopbackHTTPServer()
+        empty.route("/v1/sys/health", .json("{}", status: 200))
+        empty.route("/v1/sys/leader", LoopbackResponse(status: 200, bytes: fixture("leader-active.json")))
+        let wrongTypes = try LoopbackHTTPServer()
+        wrongTypes.route("/v1/sys/health", .json(#"{"initialized":true,"sealed":"yes","standby":1e999999}"#, status: 200))
+        let teapot = try LoopbackHTTPServer()
+        teapot.route("/v1/sys/health", LoopbackResponse(status: 418, bytes: fixture("health-standby.json")))
+        defer { [active, empty, wrongTypes, teapot].forEach { $0.stop() } }
+        let snap = await prober([active, empty, wrongTypes, teapot], transport: transport).snapshot(now: Date())
+        #expect(snap.nodes.map(\.state) == [.active, .invalidResponse, .invalidResponse, .unknown])
+        #expect(snap.activeNodes.map(\.node.name) == ["n1"])
+        #expect(snap.leaderName == "n1")
+        #expect(snap.nodes[1].failure?.detail.contains("missing initialized, sealed, standby") == true)
+        #expect(snap.nodes[2].failure?.detail.contains(#"sealed: expected a boolean, got "yes""#) == true)
+        #expect(snap.nodes[3].failure?.reason == "unexpected_status")
+        #expect(snap.nodes.dropFirst().allSatisfy { $0.probe(.leader) == nil })
+    }
+
+    /// `sys/leader` with a wrong-typed field is not half-used: no leader data, `invalid_response`.
+    @Test func leaderBodyWithWrongTypesIsNotUsed() async throws {
+        let node = try LoopbackHTTPServer()
+        defer { node.stop() }
+        node.route("/v1/sys/health", LoopbackResponse(status: 429, bytes: fixture("health-standby.json")))
+        node.route("/v1/sys/leader", .json(#"{"is_self":"true","leader_address":"http://x"}"#, status: 200))
+        let o = await prober([node], transport: transport).snapshot(now: Date()).nodes[0]
+        #expect(o.state == .standby && o.leader == nil)
+        #expect(o.probe(.leader)?.failure?.reason == "invalid_response")
     }
 
     @Test func oversizedBodyIsCutOff() async throws {

@@ -19,7 +19,8 @@ public enum AlertState: String, Sendable, Hashable, Codable, CaseIterable {
 /// One alert instance. Identity is (alertname, cluster, node) — see `fingerprint`; it is also the
 /// PagerDuty `dedup_key`.
 public struct Alert: Sendable, Hashable, Codable {
-    /// Always holds `alertname`, `cluster`, `severity`, and `node` for node-scoped rules.
+    /// Always holds `alertname`, `cluster`, `severity`, and `node` for node-scoped rules, plus the
+    /// cluster's own configured `labels:` (e.g. `env: prod`), which are not part of the identity.
     public var labels: [String: String]
     /// `summary` (observed value vs threshold), `description`, `runbook_url`.
     public var annotations: [String: String]

@@ -52,7 +52,8 @@ public actor Monitor {
         RuleEngine(clusters: c.clusters.map { cluster in
             ClusterRules(cluster: cluster.name, nodes: cluster.nodeRefs(),
                          expectedPeers: cluster.expectedPeers ?? cluster.nodes.map(\.raftNodeID),
-                         settings: RuleCatalog.resolve(cluster.rules, runbookBase: c.global.runbookBaseURL))
+                         settings: RuleCatalog.resolve(cluster.rules, runbookBase: c.global.runbookBaseURL),
+                         labels: cluster.labels)
         })
     }
 

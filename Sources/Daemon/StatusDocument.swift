@@ -36,6 +36,7 @@ struct StatusDocument: Encodable {
     }
     struct AlertDoc: Encodable {
         var alertname: String
+        var labels: [String: String]
         var severity: String
         var state: String
         var node: String?
@@ -99,7 +100,7 @@ struct StatusDocument: Encodable {
                        taken_at: snap.map { time($0.takenAt) }, nodes: nodes, raft: raft,
                        token_ttl_seconds: snap?.token?.ttlSeconds,
                        alerts: c.alerts.map { a in
-                           AlertDoc(alertname: a.name, severity: a.severity.rawValue, state: a.state.rawValue, node: a.node,
+                           AlertDoc(alertname: a.name, labels: a.labels, severity: a.severity.rawValue, state: a.state.rawValue, node: a.node,
                                     summary: a.annotations["summary"], runbook_url: a.annotations["runbook_url"],
                                     active_since: time(a.activeAt), fired_at: a.firedAt.map(time), value: a.value,
                                     fingerprint: a.fingerprint)

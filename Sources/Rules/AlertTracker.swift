@@ -23,7 +23,7 @@ struct AlertTracker {
         self.book = book; self.now = now
     }
 
-    mutating func apply(_ ev: Evaluation, settings s: RuleSettings, cluster: String, existing: [AlertKey]) {
+    mutating func apply(_ ev: Evaluation, settings s: RuleSettings, cluster: String, labels: [String: String] = [:], existing: [AlertKey]) {
         if ev.findings.isEmpty && existing.isEmpty { return }   // the common case: nothing to do
         var findings: [String?: Finding] = [:]
         for f in ev.findings { findings[f.node] = f }
@@ -36,7 +36,7 @@ struct AlertTracker {
             if let source = Inhibition.source(muting: key, in: book.alerts) {
                 mute(key, by: source)
             } else if let f = findings[key.node] {
-                activate(key, f, s)
+                activate(key, f, s, clusterLabels: labels)
             } else if ev.isUnknown(key.node) {
                 unmute(key)
             } else {
@@ -58,8 +58,9 @@ struct AlertTracker {
         transitions.append(AlertTransition(alert: a, from: from, to: a.state, at: now))
     }
 
-    private mutating func activate(_ key: AlertKey, _ f: Finding, _ s: RuleSettings) {
-        var labels = ["alertname": s.name, "cluster": key.cluster, "severity": s.severity.rawValue]
+    private mutating func activate(_ key: AlertKey, _ f: Finding, _ s: RuleSettings, clusterLabels: [String: String]) {
+        var labels = clusterLabels            // the identity labels below always win
+        labels["alertname"] = s.name; labels["cluster"] = key.cluster; labels["severity"] = s.severity.rawValue
         if let node = key.node { labels["node"] = node }
         let annotations = ["summary": f.summary, "description": f.description, "runbook_url": s.runbookURL]
         if var a = book.alerts[key] {

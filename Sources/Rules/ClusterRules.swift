@@ -13,9 +13,15 @@ public struct ClusterRules: Sendable {
     /// Raft node_ids from the config; nil = learn them from the first fully healthy view (kept in the `AlertBook`).
     public let expectedPeers: [String]?
     public let settings: [String: RuleSettings]
+    /// The cluster's own `labels:` from the config (e.g. `env: prod`): every alert of the cluster
+    /// carries them, so routes, silences and receivers can match them. They never hold the identity
+    /// labels (`alertname`, `cluster`, `node`, `severity`: the config rejects those), and they are
+    /// not part of the fingerprint: changing them does not change an alert's identity.
+    public let labels: [String: String]
 
-    public init(cluster: String, nodes: [NodeRef], expectedPeers: [String]?, settings: [RuleSettings]) {
-        self.cluster = cluster; self.nodes = nodes; self.expectedPeers = expectedPeers
+    public init(cluster: String, nodes: [NodeRef], expectedPeers: [String]?, settings: [RuleSettings],
+                labels: [String: String] = [:]) {
+        self.cluster = cluster; self.nodes = nodes; self.expectedPeers = expectedPeers; self.labels = labels
         self.settings = Dictionary(settings.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
     }
 

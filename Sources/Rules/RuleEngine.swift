@@ -42,7 +42,7 @@ public struct RuleEngine: Sendable {
                     continue
                 }
                 input.settings = s
-                tracker.apply(rule.evaluate(input), settings: s, cluster: cr.cluster, existing: keys)
+                tracker.apply(rule.evaluate(input), settings: s, cluster: cr.cluster, labels: cr.labels, existing: keys)
             }
         }
         var out = tracker.book
@@ -66,7 +66,7 @@ public struct RuleEngine: Sendable {
             return s
         }
         let engine = RuleEngine(clusters: [ClusterRules(cluster: snapshot.cluster, nodes: base.nodes,
-                                                        expectedPeers: base.expectedPeers, settings: settings)])
+                                                        expectedPeers: base.expectedPeers, settings: settings, labels: base.labels)])
         let window = SnapshotWindow(retentionSeconds: 0, snapshots: [snapshot])
         let (book, _) = engine.step(AlertBook(), windows: [snapshot.cluster: window], now: now)
         return book.sorted

@@ -11,11 +11,12 @@ struct Harness {
     let cluster: String
 
     init(cluster: String = "prod", nodes: Int = 3, expectedPeers: [String]? = nil,
-         overrides: [String: RuleOverride] = [:]) {
+         overrides: [String: RuleOverride] = [:], labels: [String: String] = [:]) {
         self.cluster = cluster
         let refs = SnapshotBuilder(cluster: cluster, nodes: nodes).nodeRefs
         let rules = ClusterRules(cluster: cluster, nodes: refs, expectedPeers: expectedPeers,
-                                 settings: RuleCatalog.resolve(overrides, runbookBase: "https://runbooks.example/sw"))
+                                 settings: RuleCatalog.resolve(overrides, runbookBase: "https://runbooks.example/sw"),
+                                 labels: labels)
         engine = RuleEngine(clusters: [rules])
         window = SnapshotWindow(retentionSeconds: max(600, rules.retentionSeconds))
     }

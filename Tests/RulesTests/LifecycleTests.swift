@@ -254,3 +254,17 @@ import TestSupport
         #expect(book.lastEvaluation == SnapshotBuilder.date(100))
     }
 }
+
+/// Cluster labels are alert labels (routes, silences and payloads match them), never identity.
+@Suite struct ClusterLabelTests {
+    @Test func clusterLabelsReachEveryAlertWithoutChangingItsIdentity() throws {
+        var h = Harness(labels: ["env": "prod", "team": "vault-sre"])
+        let transitions = h.step(SnapshotBuilder(cluster: "prod", nodes: 3).at(0).node(1, .sealed))
+        let fired = try #require(transitions.first { $0.alert.name == "VaultSealed" }).alert
+        #expect(fired.labels == ["alertname": "VaultSealed", "cluster": "prod", "node": "vault-1", "severity": "critical",
+                                 "env": "prod", "team": "vault-sre"])
+        var plain = Harness()
+        let same = try #require(plain.step(SnapshotBuilder(cluster: "prod", nodes: 3).at(0).node(1, .sealed)).first).alert
+        #expect(fired.fingerprint == same.fingerprint)
+    }
+}

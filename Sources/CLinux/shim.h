@@ -21,6 +21,8 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <malloc.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
@@ -31,6 +33,16 @@ static inline int clinux_set_thread_name(const char *name) { return pthread_setn
 /* glibc malloc tuning (malloc.h is not in Swift's Glibc module). M_ARENA_MAX is a macro constant. */
 static inline int clinux_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }
 static inline int clinux_malloc_trim(void) { return malloc_trim(0); }
+
+/* No core dumps, and no ptrace by other processes of the same user: the Vault token and receiver
+   secrets are in memory (prctl is variadic, which Swift cannot call). 0 on success. */
+static inline int clinux_disable_core_dumps(void) {
+    struct rlimit none = {0, 0};
+    int a = setrlimit(RLIMIT_CORE, &none);
+    int b = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    return a == 0 && b == 0 ? 0 : -1;
+}
+static inline int clinux_is_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
 
 /* deflateInit2 is a macro (it passes ZLIB_VERSION and sizeof(z_stream)); windowBits 31 = gzip wrapper. */
 static inline int clinux_deflate_init_gzip(z_stream *strm, int level) {

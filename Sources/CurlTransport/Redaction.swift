@@ -95,7 +95,8 @@ enum CertificateDate {
               let year = Int(fields[3]) else { return nil }
         let clock = fields[2].split(separator: ":")
         guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
-              (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+              (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
+              (1...9999).contains(year)   // X.509 GeneralizedTime has four digits; a larger year would overflow the arithmetic below
         else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)

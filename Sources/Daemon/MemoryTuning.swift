@@ -19,6 +19,15 @@ public enum MemoryTuning {
         _ = clinux_malloc_arena_max(1)
     }
 
+    /// No core dumps (`RLIMIT_CORE` 0 and `PR_SET_DUMPABLE` 0), so a crash cannot write the Vault
+    /// token or a receiver secret to disk, and no other process of the same user can ptrace us.
+    /// The unit sets `LimitCORE=0` as well. Returns false if the kernel refused.
+    @discardableResult
+    public static func disableCoreDumps() -> Bool { clinux_disable_core_dumps() == 0 }
+
+    /// Whether the process may dump core (`PR_GET_DUMPABLE`): for tests.
+    public static var isDumpable: Bool { clinux_is_dumpable() != 0 }
+
     /// Returns free heap pages to the kernel (`malloc_trim(0)`); call between cycles.
     public static func releaseFreeMemory() {
         _ = clinux_malloc_trim()

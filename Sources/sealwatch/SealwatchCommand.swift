@@ -17,6 +17,7 @@ import Foundation
 enum Main {
     static func main() async {
         MemoryTuning.limitArenas()  // before other threads allocate
+        MemoryTuning.disableCoreDumps()  // secrets are read into memory from here on
         await Sealwatch.main()
     }
 }

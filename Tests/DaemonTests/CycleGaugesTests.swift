@@ -50,3 +50,11 @@ import Testing
         #expect(g.isEmpty)
     }
 }
+
+@Suite struct ProcessHardeningTests {
+    /// The daemon's first act: no core dump can carry the token to disk.
+    @Test func coreDumpsAreOff() {
+        #expect(MemoryTuning.disableCoreDumps())
+        #expect(!MemoryTuning.isDumpable)
+    }
+}

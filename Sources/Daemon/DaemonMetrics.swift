@@ -256,7 +256,7 @@ public final class DaemonMetrics: Sendable {
         "sealwatch_node_sealed": "1 if the node reports sealed.",
         "sealwatch_node_initialized": "1 if the node reports initialized.",
         "sealwatch_node_active": "1 if the node is unsealed and claims to be the active node.",
-        "sealwatch_node_state": "1 for the node's current state (active, standby, perf_standby, dr_secondary, standby_disconnected, sealed, uninitialized, removed, unreachable, unknown).",
+        "sealwatch_node_state": "1 for the node's current state (active, standby, perf_standby, dr_secondary, standby_disconnected, sealed, uninitialized, removed, unreachable, invalid_response, unknown).",
         "sealwatch_node_info": "Node version and cluster identity; always 1.",
         "sealwatch_node_clock_skew_seconds": "Clock skew the node reports relative to the active node.",
         "sealwatch_node_certificate_expiry_timestamp_seconds": "Unix time the node's TLS leaf certificate expires.",

@@ -173,7 +173,8 @@ public enum HealthVerdict {
         }
         guard problems.isEmpty else {
             let shown = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; …" : "")
-            return Judgement(state: .invalidResponse, health: h, failure: ("invalid_response", "HTTP \(status) body does not confirm the code: \(shown)"))
+            // Nothing of an answer that contradicts itself is used: no version, no cluster id, no seal flag.
+            return Judgement(state: .invalidResponse, health: nil, failure: ("invalid_response", "HTTP \(status) body does not confirm the code: \(shown)"))
         }
         return Judgement(state: state(status: status, h), health: h, failure: nil)
     }

@@ -1,7 +1,7 @@
 # Least-privilege Vault / OpenBao policy for Sealwatch's token.
 #
 #   bao policy write sealwatch config/sealwatch-policy.hcl        (or: vault policy write ...)
-#   bao token create -policy=sealwatch -period=1h -orphan
+#   bao token create -policy=sealwatch -period=24h -orphan
 #
 # Sealwatch only reads cluster state. The per-node endpoints sys/health, sys/seal-status and
 # sys/leader need no token and are not listed. Anything not listed here is denied: no secrets,

@@ -29,6 +29,8 @@ CONDITIONAL=(
   sealwatch_node_clock_skew_seconds                     # nodes that report clock_skew_ms (Vault)
   sealwatch_node_certificate_expiry_timestamp_seconds   # https nodes
   sealwatch_token_ttl_seconds                           # a token that expires (not root / ttl 0)
+  sealwatch_token_renewal_failing                       # with a token (the e2e has one; listed for token-less setups)
+  sealwatch_token_renewable                             # with a token
 )
 
 tmp=$(mktemp -d)

@@ -77,11 +77,11 @@ done
 [[ $(code_of "$r") == 200 ]] || die "setup: writing secret/sealwatch-policy-test: HTTP $(code_of "$r") $(body_of "$r" | head -c 300)"
 echo "wrote secret/sealwatch-policy-test with the root token"
 
-# Same as: bao token create -policy=sealwatch -period=1h -orphan -no-default-policy
+# Same as: bao token create -policy=sealwatch -period=24h -orphan -no-default-policy (docs/operations.md)
 # (-no-default-policy: the default policy would add cubbyhole, sys/tools, ... which Sealwatch
 # does not need; the sealwatch policy itself grants lookup-self and renew-self).
 SW_TOKEN=$(root POST auth/token/create-orphan \
-    --data-binary "{\"policies\":[\"$POLICY_NAME\"],\"period\":\"1h\",\"no_default_policy\":true,\"display_name\":\"sealwatch-policy-test\"}" |
+    --data-binary "{\"policies\":[\"$POLICY_NAME\"],\"period\":\"24h\",\"no_default_policy\":true,\"display_name\":\"sealwatch-policy-test\"}" |
     jq -r '.auth.client_token')
 [[ -n $SW_TOKEN && $SW_TOKEN != null ]] || die "token create returned no token"
 trap 'call "$ROOT_TOKEN" POST auth/token/revoke-orphan --data-binary "{\"token\":\"$SW_TOKEN\"}" >/dev/null || true' EXIT

@@ -71,6 +71,9 @@ public struct TokenStatus: Sendable, Hashable, Codable {
     public var renewalSpanSeconds: Double?
     /// Set when this round renewed the token.
     public var renewed: Bool = false
+    /// Set when this round tried to renew the token and could not: `permission_denied` or
+    /// `refused` (Vault said no: the token will expire), or a transport reason (it may work next time).
+    public var renewalFailure: ProbeFailure?
     public init(ttlSeconds: Double?, renewable: Bool, failure: ProbeFailure? = nil, renewalSpanSeconds: Double? = nil) {
         self.ttlSeconds = ttlSeconds; self.renewable = renewable; self.failure = failure
         self.renewalSpanSeconds = renewalSpanSeconds
@@ -80,5 +83,12 @@ public struct TokenStatus: Sendable, Hashable, Codable {
         guard renewable, failure == nil, let ttl = ttlSeconds else { return false }
         let span = renewalSpanSeconds ?? ttl
         return span > 0 && ttl < span / 2
+    }
+
+    /// This round's renewal did not bring the TTL back above half the span: the token's max TTL
+    /// (or the mount's) caps it, and it will expire however often it is renewed.
+    public var renewalCapped: Bool {
+        guard renewed, let ttl = ttlSeconds, let span = renewalSpanSeconds, span > 0 else { return false }
+        return ttl < span / 2
     }
 }

@@ -216,6 +216,8 @@ public final class DaemonMetrics: Sendable {
         }
         if let token = snap.token {
             set("sealwatch_token_valid", cl, token.failure == nil ? 1 : 0)
+            set("sealwatch_token_renewable", cl, token.renewable ? 1 : 0)
+            set("sealwatch_token_renewal_failing", cl, token.renewalFailure.map { ["permission_denied", "refused"].contains($0.reason) } == true ? 1 : 0)
             if let ttl = token.ttlSeconds { set("sealwatch_token_ttl_seconds", cl, ttl) }
         }
         histogram("sealwatch_cluster_probe_duration_seconds", cl).record(.seconds(double: snap.seconds))
@@ -281,6 +283,8 @@ public final class DaemonMetrics: Sendable {
         "sealwatch_raft_view_errors_total": "Cycles in which the Raft view (configuration, autopilot) could not be read.",
         "sealwatch_token_valid": "1 if the monitoring token is accepted.",
         "sealwatch_token_ttl_seconds": "Remaining TTL of the monitoring token.",
+        "sealwatch_token_renewable": "1 if the monitoring token is renewable (periodic or with a renewable TTL).",
+        "sealwatch_token_renewal_failing": "1 if Vault refused this cycle's renewal of the monitoring token (it will expire).",
         "sealwatch_alerts": "1 per pending or firing alert, like Prometheus' ALERTS.",
         "sealwatch_alerts_firing": "Firing alerts by severity.",
         "sealwatch_alert_transitions_total": "Alert state transitions by alert and target state.",

@@ -149,11 +149,17 @@ public final class DaemonRunner: Sendable {
 
         // The poll loop: cycles never overlap; the interval is kept on a fixed grid, skipping
         // ticks a slow cycle overran instead of bursting to catch up.
+        //
+        // "Now" for the rules is the cycle's scheduled time on the monotonic clock, told as wall
+        // time from one anchor: `for`, windows and timers then measure whole intervals (a `for` of
+        // 30 s at a 1 s interval fires at 30 s after the first observation, not 31–32 s after a few
+        // late ticks), and a wall-clock step does not stretch or shrink them.
         var next = ContinuousClock.now
+        let timeline = CycleTimeline(anchor: next, wall: Date())
         var first = true
         var lastSave = ContinuousClock.now
         loop: while true {
-            let now = Date()
+            let now = timeline.wallTime(of: next)
             let result = await monitor.cycle(now: now)
             for e in result.events where e.kind != .alert {
                 logger.info("\(e.message)", metadata: ["cluster": "\(e.cluster)", "node": "\(e.node ?? "")", "event": "\(e.kind.rawValue)"])
@@ -275,5 +281,16 @@ enum BlockingIO {
         try await withCheckedThrowingContinuation { cont in
             queue.async { cont.resume(with: Result { try body() }) }
         }
+    }
+}
+
+/// Maps instants of the monotonic clock to wall time from one anchor taken at start: the cycle's
+/// scheduled time as "now" for the rules (persisted state still compares wall times across restarts).
+struct CycleTimeline: Sendable {
+    let anchor: ContinuousClock.Instant
+    let wall: Date
+
+    func wallTime(of instant: ContinuousClock.Instant) -> Date {
+        wall.addingTimeInterval((instant - anchor).secondsValue)
     }
 }

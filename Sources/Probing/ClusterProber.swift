@@ -17,12 +17,17 @@ import Foundation
 /// uninitialised one (its unseal progress is what matters then, and its `sys/leader` would only say
 /// 503; health already carries version and cluster id). A node that did not answer health is not
 /// asked again in the same cycle. Per cluster, with a token: Raft configuration, autopilot state and
-/// the token's own lookup, asked of the leader first and of the other unsealed nodes after.
+/// the token's own lookup, asked of the node that last answered as leader first and of the other
+/// nodes that last answered unsealed after — in parallel with the health phase, within one request
+/// deadline from the cycle's start for all of them together (a standby forwards these requests to
+/// the active node, so a hung active node makes them time out wherever they are asked; the Raft view
+/// is then unknown for the cycle, and the cycle still ends on time). Only the very first cycle, with
+/// nothing learned yet, waits for health to pick the leader.
 /// Never throws: every failure is recorded as a `ProbeFailure` in the snapshot. A hung node costs
 /// one request deadline and delays no other node's health answer; it delays the second batch
 /// (leader, seal status) by up to that deadline, which moves when Raft indexes and unseal progress
-/// arrive, never a verdict (sealed, unreachable, active come from health). A cycle stays within two
-/// deadlines plus the token phase, as before.
+/// arrive, never a verdict (sealed, unreachable, active come from health). A cycle stays within one
+/// deadline plus the second batch's round trip (measured: docs/performance.md).
 ///
 /// Batches rather than a task per node: with curl they cost one suspension per phase, where tasks
 /// cost two or three task frames per node (~25 KiB per node, all alive at once); and two phases of
@@ -39,6 +44,9 @@ public final class ClusterProber: Sendable {
     private let logger: Logger
     /// The token as last read; re-read after a 403 (rotated token) and on reload (new prober).
     private let token = Mutex<Secret?>(nil)
+    /// Whom to ask for the cluster view next cycle: last cycle's leader first, then the nodes that
+    /// answered unsealed. Empty until the first cycle learned it.
+    private let viewOrder = Mutex<[NodeRef]>([])
 
     public init(cluster: ClusterConfig, global: GlobalConfig, transport: any HTTPTransport,
                 environment: [String: String], logger: Logger) {
@@ -59,17 +67,39 @@ public final class ClusterProber: Sendable {
     /// One probe round. `now` is the wall-clock start stamped on the snapshot.
     public func snapshot(now: Date) async -> ClusterSnapshot {
         let started = ContinuousClock.now
-        let nodes = await observe(cluster.nodeRefs())
-        var snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
+        let deadline = started.advanced(by: timeout)
+        let learned = viewOrder.withLock { $0 }
+        var snap: ClusterSnapshot
+        if cluster.token != nil && !learned.isEmpty {
+            async let view = clusterView(learned, deadline: deadline)
+            let nodes = await observe(cluster.nodeRefs())
+            snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
+            (snap.raft, snap.token) = await view
+        } else {
+            snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: await observe(cluster.nodeRefs()))
+            if cluster.token != nil {
+                let firstDeadline = ContinuousClock.now.advanced(by: timeout)
+                (snap.raft, snap.token) = await clusterView(Self.viewOrder(snap), deadline: firstDeadline)
+            }
+        }
         if cluster.token != nil {
-            (snap.raft, snap.token) = await clusterView(snap)
+            viewOrder.withLock { $0 = Self.viewOrder(snap) }
             if let t = snap.token, t.needsRenewal, let source = snap.raft?.source ?? snap.leaderName,
                let node = snap.nodes.first(where: { $0.node.name == source }) {
-                snap.token = await renew(t, via: node.node)
+                snap.token = await renew(t, via: node.node, deadline: deadline)
             }
         }
         snap.seconds = (ContinuousClock.now - started).seconds
         return snap
+    }
+
+    /// The leader first, then the other unsealed nodes; nodes that did not answer unsealed last.
+    static func viewOrder(_ snap: ClusterSnapshot) -> [NodeRef] {
+        var order = snap.nodes.filter { $0.state.isUnsealed }.map(\.node)
+        if let leader = snap.leaderName, let i = order.firstIndex(where: { $0.name == leader }) {
+            order.insert(order.remove(at: i), at: 0)
+        }
+        return order
     }
 
     // MARK: - Node
@@ -157,21 +187,24 @@ public final class ClusterProber: Sendable {
 
     // MARK: - Cluster (token)
 
-    private func clusterView(_ snap: ClusterSnapshot) async -> (RaftView, TokenStatus?) {
-        // The leader first, then the other unsealed nodes, then anything that answered.
-        var order = snap.nodes.filter { $0.state.isUnsealed }.map(\.node)
-        if let leader = snap.leaderName, let i = order.firstIndex(where: { $0.name == leader }) {
-            order.insert(order.remove(at: i), at: 0)
-        }
+    /// The Raft view and the token's state, asked of `order` in turn until one answers, all within
+    /// `deadline`: a node is given only the time left, and none is asked once it has run out.
+    private func clusterView(_ order: [NodeRef], deadline: ContinuousClock.Instant) async -> (RaftView, TokenStatus?) {
         guard !order.isEmpty else {
             return (RaftView(failure: ProbeFailure(reason: "no_unsealed_node", detail: "no unsealed node to ask for the Raft view")), nil)
         }
         var view = RaftView()
         var token: TokenStatus?
         for ref in order {
-            async let configResult = fetch(ref.address, .raftConfiguration, token: true)
-            async let autopilotResult = fetch(ref.address, .autopilot, token: true)
-            async let tokenResult = fetch(ref.address, .tokenLookup, token: true)
+            guard deadline - ContinuousClock.now >= Self.minimumBudget else {
+                if view.failure == nil {
+                    view.failure = ProbeFailure(reason: "timeout", detail: "no time left in this cycle to ask \(ref.address) for the Raft view")
+                }
+                break
+            }
+            async let configResult = fetch(ref.address, .raftConfiguration, token: true, deadline: deadline)
+            async let autopilotResult = fetch(ref.address, .autopilot, token: true, deadline: deadline)
+            async let tokenResult = fetch(ref.address, .tokenLookup, token: true, deadline: deadline)
             let (c, a, t) = await (configResult, autopilotResult, tokenResult)
             if let r = t.response {
                 if r.status == 200 { token = Decoders.tokenLookup(r.body) }
@@ -197,13 +230,15 @@ public final class ClusterProber: Sendable {
     }
 
     /// `POST auth/token/renew-self` for a periodic or renewable token past half its span.
-    private func renew(_ token: TokenStatus, via node: NodeRef) async -> TokenStatus {
+    private func renew(_ token: TokenStatus, via node: NodeRef, deadline: ContinuousClock.Instant) async -> TokenStatus {
         var headers = plainHeaders
         headers.add("Content-Type", "application/json")
         guard let secret = currentToken() else { return token }
         headers.add("X-Vault-Token", secret.reveal())
+        let left = deadline - ContinuousClock.now
+        guard left >= Self.minimumBudget else { return token }   // renewed next cycle: it is only due at half the span
         let request = HTTPRequest(method: .POST, url: node.address + "/v1/auth/token/renew-self", headers: headers, body: Array("{}".utf8),
-                                  timeout: timeout, connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
+                                  timeout: min(timeout, left), connectTimeout: min(connectTimeout, left), maxResponseBytes: maxResponseBytes, tls: tls)
         do {
             let response = try await transport.send(request)
             if response.status == 200, let ttl = Decoders.renewedTTL(response.body) {
@@ -214,10 +249,16 @@ public final class ClusterProber: Sendable {
                 return renewed
             }
             logger.warning("token renewal refused", metadata: ["status": "\(response.status)", "via": "\(node.name)"])
+            var refused = token
+            let reason = response.status == 403 || response.status == 401 ? "permission_denied" : (response.status >= 500 ? "server_error" : "refused")
+            refused.renewalFailure = ProbeFailure(reason: reason, detail: "\(node.address)/v1/auth/token/renew-self: HTTP \(response.status)")
+            return refused
         } catch {
             logger.warning("token renewal failed", metadata: ["error": "\(error)", "via": "\(node.name)"])
+            var failed = token
+            failed.renewalFailure = ProbeFailure(reason: error.reason, detail: "\(node.address)/v1/auth/token/renew-self: \(error.detail)")
+            return failed
         }
-        return token
     }
 
     // MARK: - Requests
@@ -235,28 +276,30 @@ public final class ClusterProber: Sendable {
         }
     }
 
-    private func fetch(_ base: String, _ endpoint: Endpoint, token useToken: Bool) async -> Fetch {
+    /// Less time than this left in the cycle is not worth a request.
+    static let minimumBudget: Duration = .milliseconds(20)
+
+    private func fetch(_ base: String, _ endpoint: Endpoint, token useToken: Bool, deadline: ContinuousClock.Instant) async -> Fetch {
         var headers = plainHeaders
         if useToken, let t = currentToken() { headers.add("X-Vault-Token", t.reveal()) }
-        var result = await send(base, endpoint, headers: headers)
-        if useToken, result.response?.status == 403, let fresh = reloadToken(), !headers.entries.contains(where: { $0.value == fresh.reveal() }) {
+        var result = await send([(base, endpoint)], headers: headers, deadline: deadline)[0]
+        if useToken, result.response?.status == 403, let fresh = reloadToken(), !headers.entries.contains(where: { $0.value == fresh.reveal() }),
+           deadline - ContinuousClock.now >= Self.minimumBudget {
             // The token file may have been rotated: read it again and retry once.
             headers.entries.removeAll { $0.name == "X-Vault-Token" }
             headers.add("X-Vault-Token", fresh.reveal())
-            result = await send(base, endpoint, headers: headers)
+            result = await send([(base, endpoint)], headers: headers, deadline: deadline)[0]
         }
         return result
     }
 
-    private func send(_ base: String, _ endpoint: Endpoint, headers: HTTPHeaders) async -> Fetch {
-        await send([(base, endpoint)], headers: headers)[0]
-    }
-
-    /// GETs every (base URL, endpoint) in one transport batch.
-    private func send(_ targets: [(String, Endpoint)], headers: HTTPHeaders) async -> [Fetch] {
+    /// GETs every (base URL, endpoint) in one transport batch, each within the request timeout and
+    /// `deadline` (when given), whichever comes first.
+    private func send(_ targets: [(String, Endpoint)], headers: HTTPHeaders, deadline: ContinuousClock.Instant? = nil) async -> [Fetch] {
+        let total = deadline.map { min(timeout, max(.milliseconds(1), $0 - ContinuousClock.now)) } ?? timeout
         let requests = targets.map { base, endpoint in
-            HTTPRequest(method: .GET, url: base + endpoint.path, headers: headers, timeout: timeout,
-                        connectTimeout: connectTimeout, maxResponseBytes: maxResponseBytes, tls: tls)
+            HTTPRequest(method: .GET, url: base + endpoint.path, headers: headers, timeout: total,
+                        connectTimeout: min(connectTimeout, total), maxResponseBytes: maxResponseBytes, tls: tls)
         }
         let outcomes = await transport.send(batch: requests)
         return zip(targets, outcomes).map { target, outcome in

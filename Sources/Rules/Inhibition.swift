@@ -46,6 +46,9 @@ struct Inhibition: Sendable {
 
     private static let byTarget: [String: [Inhibition]] = Dictionary(grouping: table, by: \.target)
 
+    /// Every alert that mutes another: the incidents whose time the windowed warnings leave out.
+    static let sources: Set<String> = Set(table.map(\.source))
+
     /// The name of a firing alert in `alerts` that mutes `key`, if any.
     static func source(muting key: AlertKey, in alerts: [AlertKey: Alert]) -> String? {
         guard let candidates = byTarget[key.alertname] else { return nil }

@@ -48,6 +48,8 @@ struct RuleInput {
     var now: Date
     /// Configured or learned Raft node_ids; nil when neither is known.
     var expectedPeers: [String]?
+    /// This cluster's incidents that paged (`AlertBook.incidents`), for `evidence(of:seconds:)`.
+    var incidents: [Incident] = []
 
     /// Indices into `window.times` (and the per-snapshot caches) of the samples within
     /// `[now - seconds, now]` (all samples when `seconds` is nil).

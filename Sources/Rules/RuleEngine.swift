@@ -33,7 +33,8 @@ public struct RuleEngine: Sendable {
             }
             var input = RuleInput(cluster: cr.cluster, window: window, latest: latest,
                                   settings: cr.settings(for: ""), now: now,
-                                  expectedPeers: cr.expectedPeers ?? tracker.book.learnedPeers[cr.cluster])
+                                  expectedPeers: cr.expectedPeers ?? tracker.book.learnedPeers[cr.cluster],
+                                  incidents: tracker.book.incidents.filter { $0.cluster == cr.cluster })
             for rule in RuleCatalog.ordered {
                 let s = cr.settings(for: rule.name)
                 let keys = byRule[rule.name] ?? []
@@ -48,7 +49,30 @@ public struct RuleEngine: Sendable {
         var out = tracker.book
         out.lastEvaluation = now
         let transitions = tracker.transitions.sorted { $0.alert.key < $1.alert.key }
+        Self.recordIncidents(&out, transitions, now: now, keepSeconds: max(sampleRetentionSeconds, 3600))
         return (out, transitions)
+    }
+
+    /// Alerts whose firing marks an incident (the sources of inhibition).
+    static let incidentSources = Inhibition.sources
+
+    /// Opens an incident when a source alert fires (from its `activeAt`), closes it when it
+    /// resolves, and forgets incidents that closed longer than `keepSeconds` ago (at most 1,000).
+    static func recordIncidents(_ book: inout AlertBook, _ transitions: [AlertTransition], now: Date, keepSeconds: Double) {
+        func isOpen(_ i: Incident, _ a: Alert) -> Bool {
+            i.to == nil && i.alertname == a.name && i.cluster == a.cluster && i.node == a.node
+        }
+        for t in transitions where incidentSources.contains(t.alert.name) && t.from == .firing && t.to == .resolved {
+            for i in book.incidents.indices where isOpen(book.incidents[i], t.alert) { book.incidents[i].to = now }
+        }
+        for a in book.alerts.values where a.state == .firing && incidentSources.contains(a.name) {
+            if !book.incidents.contains(where: { isOpen($0, a) }) {
+                book.incidents.append(Incident(alertname: a.name, cluster: a.cluster, node: a.node, from: a.activeAt))
+            }
+        }
+        let horizon = now.addingTimeInterval(-keepSeconds)
+        book.incidents.removeAll { ($0.to.map { $0 < horizon }) ?? false }
+        if book.incidents.count > 1000 { book.incidents.removeFirst(book.incidents.count - 1000) }
     }
 
     /// One-shot verdict for `sealwatch check`: the alerts whose conditions hold in this single snapshot

@@ -83,10 +83,12 @@ public struct SnapshotWindow: Sendable {
         leaders.append(s.leaderName)
         let at = s.takenAt.timeIntervalSinceReferenceDate
         for n in s.nodes {
+            // A node that does not answer at all is NodeUnreachable's business: its cycle counts no
+            // probe (neither sent nor failed) for the error and latency windows.
             var failed = 0
-            for p in n.probes where p.failure != nil { failed += 1 }
+            if n.reachable { for p in n.probes where p.failure != nil { failed += 1 } }
             series[n.node.name, default: []].append(
-                NodeSample(at: at, latency: n.latency, probes: n.probes.count, failed: failed))
+                NodeSample(at: at, latency: n.latency, probes: n.reachable ? n.probes.count : 0, failed: failed))
         }
         drop(before: at)
     }

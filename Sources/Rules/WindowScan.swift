@@ -12,13 +12,25 @@ extension RuleInput {
         let to = now.timeIntervalSinceReferenceDate
         return window.samples(of: node, from: seconds.map { to - $0 } ?? -.infinity, to: to)
     }
+
+    /// The evidence a windowed warning may use about `node`: its samples within the window, less
+    /// those taken during an incident that paged for this node or for the whole cluster (see
+    /// `AlertBook.incidents`). The ripple of an outage is the outage's page, not a second one.
+    func evidence(of node: String, seconds: Double?) -> [SnapshotWindow.NodeSample] {
+        let all = samples(of: node, seconds: seconds)
+        let spans = incidents.filter { $0.node == nil || $0.node == node }.map { incident in
+            (incident.from.timeIntervalSinceReferenceDate, incident.to?.timeIntervalSinceReferenceDate ?? .infinity)
+        }
+        guard !spans.isEmpty else { return Array(all) }
+        return all.filter { sample in !spans.contains { sample.at >= $0.0 && sample.at <= $0.1 } }
+    }
 }
 
 /// Nearest-rank quantile (`q` in 0...1) of the non-NaN latencies in `samples`, and their count.
 ///
 /// The nearest rank r = ⌈q·n⌉ is the (n − r + 1)-th largest value; for p99 over at most 100 samples
 /// that is the maximum, so the k largest are kept in a tiny sorted buffer instead of sorting everything.
-func nearestRankLatency(_ q: Double, _ samples: ArraySlice<SnapshotWindow.NodeSample>) -> (value: Double, count: Int)? {
+func nearestRankLatency(_ q: Double, _ samples: some Collection<SnapshotWindow.NodeSample>) -> (value: Double, count: Int)? {
     var n = 0
     for s in samples where !s.latency.isNaN { n += 1 }
     guard n > 0 else { return nil }

@@ -118,9 +118,12 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// Sets the monitoring token status.
-    public func token(ttl: Double?, renewable: Bool = true, failure: ProbeFailure? = nil) -> Self {
+    public func token(ttl: Double?, renewable: Bool = true, failure: ProbeFailure? = nil, span: Double? = nil,
+                      renewed: Bool = false, renewalFailure: ProbeFailure? = nil) -> Self {
         var b = self
-        b.tokenStatus = TokenStatus(ttlSeconds: ttl, renewable: renewable, failure: failure)
+        b.tokenStatus = TokenStatus(ttlSeconds: ttl, renewable: renewable, failure: failure, renewalSpanSeconds: span)
+        b.tokenStatus?.renewed = renewed
+        b.tokenStatus?.renewalFailure = renewalFailure
         return b
     }
 

@@ -34,8 +34,9 @@ let instantCases: [InstantCase] = [
           expected: ["NoLeader"], summary: "no active node in prod (3 unsealed standbys name no leader)"),
     .init(label: "standbys naming a dead leader",
           snapshot: base.node(0, .unreachable).leaderAddress(1, SnapshotBuilder.address(0)).leaderAddress(2, SnapshotBuilder.address(0)),
-          // NoLeader (firing at once with for 0) mutes NodeUnreachable; one of three probes failed → cluster ErrorRate.
-          expected: ["ErrorRate", "NoLeader"]),
+          // NoLeader (firing at once with for 0) mutes NodeUnreachable; an unreachable node counts no
+          // probe for ErrorRate (it is NodeUnreachable's business), so no cluster ErrorRate either.
+          expected: ["NoLeader"]),
     .init(label: "standbys agree on a live leader (no claimant seen)",
           snapshot: base.node(0, .standby).leaderAddress(0, nil).leaderAddress(1, SnapshotBuilder.address(2)).leaderAddress(2, nil)
               .with(2) { o in o.leader?.isSelf = false },
@@ -58,7 +59,20 @@ let instantCases: [InstantCase] = [
     .init(label: "certificate expired", snapshot: base.node(0, .active, certificateExpiry: now.addingTimeInterval(-7200)),
           expected: ["CertExpiring{vault-0}"], summary: "TLS certificate of vault-0 expired 2h ago (< 14d)"),
     .init(label: "certificate expires in 15 days", snapshot: base.node(0, .active, certificateExpiry: now.addingTimeInterval(15 * day)), expected: []),
-    .init(label: "token TTL 1 h", snapshot: base.token(ttl: 3600), expected: ["TokenExpiring"], summary: "monitoring token TTL 1h < 1d"),
+    // TokenExpiring fires only when the token will really stop working.
+    .init(label: "periodic token, 1 h period, 59 min left", snapshot: base.raft().token(ttl: 3540, span: 3600), expected: []),
+    .init(label: "periodic token, 24 h period, just created", snapshot: base.raft().token(ttl: 86_340, span: 86_400), expected: []),
+    .init(label: "renewable token just renewed", snapshot: base.raft().token(ttl: 3600, span: 3600, renewed: true), expected: []),
+    .init(label: "non-renewable token TTL 1 h", snapshot: base.token(ttl: 3600, renewable: false), expected: ["TokenExpiring"],
+          summary: "monitoring token TTL 1h < 1d (not renewable)"),
+    .init(label: "renewal capped by max TTL", snapshot: base.raft().token(ttl: 600, span: 3600, renewed: true), expected: ["TokenExpiring"],
+          summary: "monitoring token TTL 10m < 1d: renewal is capped by its max TTL"),
+    .init(label: "renewal refused", snapshot: base.raft().token(ttl: 1700, span: 3600, renewalFailure: ProbeFailure(reason: "permission_denied", detail: "403")),
+          expected: ["TokenExpiring"], summary: "monitoring token renewal was refused (permission_denied), 28m20s left"),
+    .init(label: "renewal timed out once", snapshot: base.raft().token(ttl: 1700, span: 3600, renewalFailure: ProbeFailure(reason: "timeout", detail: "t")),
+          expected: []),
+    .init(label: "renewal failing for a quarter of the span", snapshot: base.raft().token(ttl: 800, span: 3600, renewalFailure: ProbeFailure(reason: "timeout", detail: "t")),
+          expected: ["TokenExpiring"], summary: "monitoring token renewal keeps failing (timeout), 13m20s left"),
     .init(label: "token never expires", snapshot: base.token(ttl: nil), expected: []),
     .init(label: "token unusable", snapshot: base.token(ttl: nil, failure: ProbeFailure(reason: "permission_denied", detail: "403")),
           expected: ["TokenExpiring"], summary: "monitoring token is unusable (permission_denied)"),
@@ -66,7 +80,7 @@ let instantCases: [InstantCase] = [
           expected: ["FollowerLag{vault-1}"]),
     .init(label: "follower lag 1000", snapshot: base.node(0, .active, appliedIndex: 3000).node(1, .standby, appliedIndex: 2000).node(2, .standby, appliedIndex: 3000),
           expected: []),
-    .init(label: "unreachable node", snapshot: base.node(2, .unreachable), expected: ["ErrorRate", "NodeUnreachable{vault-2}"],
+    .init(label: "unreachable node", snapshot: base.node(2, .unreachable), expected: ["NodeUnreachable{vault-2}"],
           summary: "vault-2 is unreachable (timeout)", summaryOf: "NodeUnreachable{vault-2}"),
     .init(label: "every node unreachable", snapshot: base.node(0, .unreachable).node(1, .unreachable).node(2, .unreachable),
           expected: ["ClusterUnreachable"], summary: "all 3 nodes of prod are unreachable (timeout)"),

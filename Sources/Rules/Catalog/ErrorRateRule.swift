@@ -9,7 +9,9 @@ import ClusterModel
 /// within `window` is strictly greater than `threshold` (exactly 1 % does not fire). A probe failed
 /// when `ProbeResult.failure` is set: transport failures, timeouts, unparseable bodies, unmapped 5xx
 /// (a 503 from a sealed node or a 429 standby is an answer, not an error). Fewer than `min_samples`
-/// probes is unknown.
+/// probes is unknown. A node that does not answer at all is NodeUnreachable's: its unreachable
+/// cycles count no probes here, and samples from an incident that paged (`RuleInput.evidence`) are
+/// left out, so a restart shorter than NodeUnreachable's `for` pages nothing.
 struct ErrorRateRule: Rule {
     let name = "ErrorRate"
     let defaults = RuleSettings(name: "ErrorRate", forSeconds: 60, severity: .warning,
@@ -43,7 +45,7 @@ struct ErrorRateRule: Rule {
         for n in input.latest.nodes.indices {
             let name = input.latest.nodes[n].node.name
             var failed = 0, total = 0
-            for sample in input.samples(of: name, seconds: s.windowSeconds) {
+            for sample in input.evidence(of: name, seconds: s.windowSeconds) {
                 total += Int(sample.probes)
                 failed += Int(sample.failed)
             }

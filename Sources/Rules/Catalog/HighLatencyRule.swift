@@ -21,7 +21,7 @@ struct HighLatencyRule: Rule {
         var ev = Evaluation()
         for n in input.latest.nodes.indices {
             let name = input.latest.nodes[n].node.name
-            guard let (p99, count) = nearestRankLatency(0.99, input.samples(of: name, seconds: s.windowSeconds)),
+            guard let (p99, count) = nearestRankLatency(0.99, input.evidence(of: name, seconds: s.windowSeconds)),
                   count >= minSamples else {
                 ev.unknown.insert(name)
                 continue

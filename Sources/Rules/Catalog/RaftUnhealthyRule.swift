@@ -16,7 +16,7 @@ struct RaftUnhealthyRule: Rule {
         guard let ap = input.latest.raft?.autopilot else { return Evaluation(unknown: [nil]) }
         guard !ap.healthy else { return Evaluation() }
         let sick = ap.servers.filter { $0.healthy == false }.map { s -> String in
-            let who = s.name ?? s.id
+            let who = s.name.flatMap { $0.isEmpty ? nil : $0 } ?? s.id   // OpenBao sends "name": ""
             return s.lastContactSeconds.map { "\(who) (last contact \(Format.duration($0)))" } ?? who
         }
         let detail = sick.isEmpty ? "" : ": unhealthy servers \(Format.list(sick))"

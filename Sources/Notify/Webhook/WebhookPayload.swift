@@ -14,7 +14,17 @@ public struct WebhookPayload: Sendable {
     }
 
     /// The message for events of one cluster (the group).
+    ///
+    /// Every label and annotation value is cut to 4,096 characters (keys to 256), tightened until
+    /// the message is at most 1,000,000 bytes; cut texts end with "…[truncated]".
     public func body(for events: [AlertEvent]) -> JSONValue {
+        typealias L = PayloadLimits.Labels
+        return PayloadLimits.fit(maxBytes: L.maxWebhookBody, caps: [L.value, 512, 64], { body(for: events, cap: $0) },
+                                 fallback: { body(for: events, cap: 16) })
+    }
+
+    func body(for events: [AlertEvent], cap: Int) -> JSONValue {
+        let events = events.map { AlertEvent(kind: $0.kind, alert: Self.capped($0.alert, cap)) }
         let alerts = events.map(\.alert)
         let kept = maxAlerts > 0 ? Array(events.prefix(maxAlerts)) : events
         let cluster = alerts.first?.cluster ?? ""
@@ -45,6 +55,14 @@ public struct WebhookPayload: Sendable {
             ("generatorURL", .string("")),
             ("fingerprint", .string(alert.fingerprint)),
         ])
+    }
+
+    /// `alert` with its labels and annotations cut to `cap` characters per value.
+    static func capped(_ alert: Alert, _ cap: Int) -> Alert {
+        var a = alert
+        a.labels = PayloadLimits.cut(alert.labels, value: cap, key: PayloadLimits.Labels.key)
+        a.annotations = PayloadLimits.cut(alert.annotations, value: cap, key: PayloadLimits.Labels.key)
+        return a
     }
 
     /// The pairs every map shares.

@@ -71,15 +71,44 @@ public enum Secrets {
     }
 
     /// `text` with every secret (4+ characters) replaced by "<redacted>", longest first so a
-    /// secret's fragments never survive the replacement of a shorter one. The replacement
-    /// contains '<', which no secret of `of(url:…)` contains, so no new occurrence can form.
+    /// secret's fragments never survive the replacement of a shorter one. Matching is on UTF-8
+    /// bytes, not characters: a secret followed by a combining mark is still found. The
+    /// replacement contains '<', which no secret of `of(url:…)` contains, so no new occurrence can form.
     public static func scrub(_ text: String, secrets: [String]) -> String {
         guard !text.isEmpty else { return text }
-        var result = text
-        for secret in Set(secrets).sorted(by: { $0.count > $1.count }) where secret.count >= 4 {
-            if result.contains(secret) { result = result.replacing(secret, with: marker) }
+        var bytes = Array(text.utf8)
+        var changed = false
+        for secret in Set(secrets).sorted(by: { $0.utf8.count > $1.utf8.count || ($0.utf8.count == $1.utf8.count && $0 < $1) })
+        where secret.count >= 4 {
+            let needle = Array(secret.utf8)
+            if let replaced = replacing(needle, in: bytes) { bytes = replaced; changed = true }
         }
-        return result
+        // Both ends of every replaced range are scalar boundaries (the secret is valid UTF-8), so this is valid too.
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
+    }
+
+    /// `haystack` with every occurrence of `needle` replaced by `marker`; nil when there is none.
+    static func replacing(_ needle: [UInt8], in haystack: [UInt8]) -> [UInt8]? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        var out: [UInt8] = []
+        var i = 0, found = false
+        let last = haystack.count - needle.count
+        while i < haystack.count {
+            if i <= last && haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) {
+                if !found { out.reserveCapacity(haystack.count); out.append(contentsOf: haystack[..<i]); found = true }
+                out.append(contentsOf: marker.utf8)
+                i += needle.count
+                continue
+            }
+            if found { out.append(haystack[i]) }
+            i += 1
+        }
+        return found ? out : nil
+    }
+
+    /// True when `text` holds `secret` as a byte sequence (what `scrub` removes).
+    static func contains(_ text: String, _ secret: String) -> Bool {
+        replacing(Array(secret.utf8), in: Array(text.utf8)) != nil
     }
 
     /// The value of the first `"routing_key":"…"` in a JSON body (PagerDuty's secret is in the body).

@@ -66,7 +66,7 @@ public enum RetryDecision {
         guard !raw.isEmpty else { return nil }
         if raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             // Digits only (RFC 9110 delay-seconds). A Double holds any digit string (≥ 10^309 is +inf → max).
-            let seconds = Double(raw) ?? .infinity
+            let seconds = Double(finite: raw) ?? .infinity
             return Duration.seconds(clamped: seconds, max: max) ?? max
         }
         if let date = TimeFormat.parseHTTPDate(raw) {

@@ -28,6 +28,20 @@ public struct ReceiverStats: Sendable, Hashable {
     public var queueLength: Int
     /// Age in seconds of the oldest undelivered notification (0 when the queue is empty).
     public var oldestPendingAge: Double
+    /// Seconds until the receiver may be tried again after a failure (backoff or `Retry-After`,
+    /// at most `max_backoff`); 0 when it is not paused.
+    public var pausedFor: Double = 0
+}
+
+/// Firing alerts that no route sends anywhere, for the status page and a metric.
+/// Never holds a secret: alert identities only.
+public struct UnroutedStats: Sendable, Hashable {
+    /// Firings that matched no route since the process started (a counter: one per firing, not per cycle).
+    public var total: Int
+    /// The alerts firing now without a route, sorted.
+    public var alerts: [AlertKey]
+    /// `alerts.count` (a gauge).
+    public var count: Int { alerts.count }
 }
 
 /// What one receiver answered to `sealwatch notify test`.
@@ -66,9 +80,11 @@ public final class Dispatcher: Sendable {
 
     deinit { core.stopWorkers() }
 
-    /// Loads and resumes the outbox, then starts one worker per integration.
+    /// Loads and resumes the outbox (retry times and pauses clamped to `max_backoff` from now),
+    /// then starts one worker per integration.
     public func start() async {
-        await core.outbox.load()
+        let maxBackoff = core.runtime.withLock { Integrations.seconds(max($0.config.notify.maxBackoff, 0.001)) }
+        await core.outbox.load(now: Date(), maxDelay: maxBackoff)
         core.startWorkers()
     }
 
@@ -85,6 +101,13 @@ public final class Dispatcher: Sendable {
     }
 
     public func stats() -> [ReceiverStats] { core.stats(now: Date()) }
+
+    /// Firing alerts that no route matched at the last `submit` (each was logged at error level
+    /// once per firing), and how many firings went unrouted since start.
+    public func unroutedStats() -> UnroutedStats { core.unroutedStats() }
+
+    /// The alerts firing now that no route sends anywhere, sorted (`unroutedStats().alerts`).
+    public func unroutedAlerts() -> [AlertKey] { core.unroutedStats().alerts }
 
     /// Stops the workers and persists. A delivery in flight is allowed to finish (so a page the
     /// receiver accepted is not sent again after a restart), bounded by `grace`; after that it is
@@ -120,8 +143,15 @@ final class DispatcherCore: Sendable {
         var running = false
     }
 
+    /// Firing alerts without a route: fingerprint → (identity, firedAt), and the firing counter.
+    struct Unrouted: Sendable {
+        var current: [String: (key: AlertKey, firedAt: Date)] = [:]
+        var total = 0
+    }
+
     let outbox: Outbox
     let runtime: Mutex<Runtime>
+    let unrouted = Mutex(Unrouted())
     let transport: any HTTPTransport
     let environment: [String: String]
     let logger: Logger
@@ -188,7 +218,8 @@ final class DispatcherCore: Sendable {
             if !expired.isEmpty { drop(expired, integration: integration, reason: .expired, detail: "older than max_age") }
             switch next {
             case .wait(let until):
-                await waker.wait(timeout: until.map { .milliseconds(Int64(max(0, $0.timeIntervalSince(Date())) * 1000) + 1) })
+                let longest = Integrations.seconds(max(settings.maxBackoff, 1))
+                await waker.wait(timeout: until.map { RetrySchedule.sleep(until: $0, now: Date(), max: longest) })
             case .send(let entries):
                 if let minInterval = integration.minInterval, let last = lastSendAt {
                     let readyAt = last.advanced(by: minInterval)
@@ -202,36 +233,50 @@ final class DispatcherCore: Sendable {
     }
 
     private func deliver(_ entries: [OutboxEntry], via integration: Integration, settings: NotifySettings) async {
-        let batch = AlertBatch(receiver: integration.receiver, events: entries.map { AlertEvent(kind: $0.kind, alert: $0.alert) }, now: Date())
+        let batch = AlertBatch(receiver: integration.receiver, events: entries.map { AlertEvent(kind: $0.kind, alert: $0.alert) },
+                               now: Date(), notificationID: NotificationID.of(entries: entries))
         let ids = Set(entries.map(\.id))
         let meta: Logger.Metadata = ["integration": "\(integration.id)", "events": "\(entries.count)",
-                                     "alert.name": "\(entries[0].alert.name)", "cluster": "\(entries[0].alert.cluster)"]
+                                     "alert.name": "\(AlertText.truncate(entries[0].alert.name, to: 200))",
+                                     "cluster": "\(AlertText.truncate(entries[0].alert.cluster, to: 200))"]
         do {
             try await integration.notifier.notify(batch)
             outbox.state.withLock { s in
                 s.remove(ids, integration: integration.id)
+                s.pauses[integration.id] = nil
                 s.counters[integration.id, default: .init()].sent += entries.count
             }
             logger.debug("notification delivered", metadata: meta)
         } catch {
             if Task.isCancelled { return }  // shutdown or reload: the entries stay queued, untouched
+            // The error may quote the receiver's answer; whatever it echoed of our request is scrubbed
+            // here too (the poster already did), before the text reaches a log line or outbox.json.
+            let detail = Secrets.scrub(error.description, secrets: integration.secrets)
             if !error.retryable {
-                outbox.state.withLock { $0.counters[integration.id, default: .init()].failed[error.reason.rawValue, default: 0] += 1 }
-                drop(entries, integration: integration, reason: .rejected, detail: error.description)
+                outbox.state.withLock { s in
+                    s.counters[integration.id, default: .init()].failed[error.reason.rawValue, default: 0] += 1
+                    s.pauses[integration.id] = nil
+                }
+                drop(entries, integration: integration, reason: .rejected, detail: detail)
                 return
             }
             let jitter = rng.withLock { $0.unit() }
-            let policy = RetryPolicy(initial: Integrations.seconds(max(settings.initialBackoff, 0.001)),
-                                     maximum: Integrations.seconds(max(settings.maxBackoff, settings.initialBackoff, 0.001)))
-            let attempts = outbox.state.withLock { s -> Int in
+            let maximum = Integrations.seconds(max(settings.maxBackoff, settings.initialBackoff, 0.001))
+            let policy = RetryPolicy(initial: Integrations.seconds(max(settings.initialBackoff, 0.001)), maximum: maximum)
+            // Alertmanager expires what is not re-posted: never wait longer than the resend interval.
+            let resend = Integrations.seconds(settings.alertmanagerResendInterval)
+            let cap = integration.kind == "alertmanager" && resend > .zero ? min(maximum, resend) : maximum
+            let (attempts, delay) = outbox.state.withLock { s -> (Int, Duration) in
                 var attempts = 0
-                let delay = policy.delay(beforeRetry: (entries.map(\.attempts).max() ?? 0) + 1, jitter: jitter, retryAfter: error.retryAfter)
-                let at = Date().addingTimeInterval(RetryPolicy.seconds(delay))
+                let failures = max(entries.map(\.attempts).max() ?? 0, s.pauses[integration.id]?.failures ?? 0) + 1
+                let (delay, pause) = RetrySchedule.pause(after: failures, now: Date(), policy: policy, jitter: jitter,
+                                                         retryAfter: error.retryAfter, cap: cap)
+                s.pauses[integration.id] = pause  // the whole receiver waits, not just these entries
                 if var queue = s.queues[integration.id] {
                     for i in queue.indices where ids.contains(queue[i].id) {
                         queue[i].attempts += 1
-                        queue[i].nextAttemptAt = at
-                        queue[i].lastError = error.description
+                        queue[i].nextAttemptAt = pause.until
+                        queue[i].lastError = detail
                         attempts = max(attempts, queue[i].attempts)
                     }
                     s.queues[integration.id] = queue
@@ -239,11 +284,12 @@ final class DispatcherCore: Sendable {
                 s.version += 1
                 s.counters[integration.id, default: .init()].failed[error.reason.rawValue, default: 0] += 1
                 s.counters[integration.id, default: .init()].retries += 1
-                return attempts
+                return (attempts, delay)
             }
             // Log every failure at warning; the payload and URL never appear (detail is redacted).
             logger.warning("notification failed, will retry", metadata: meta.merging([
-                "reason": "\(error.reason.rawValue)", "attempt": "\(attempts)", "error": "\(error.description)",
+                "reason": "\(error.reason.rawValue)", "attempt": "\(attempts)", "error": "\(detail)",
+                "retry_in": "\(TimeFormat.humanDuration(delay.secondsValue))",
             ]) { $1 })
         }
         outbox.scheduleFlush()
@@ -256,9 +302,9 @@ final class DispatcherCore: Sendable {
         }
         for entry in entries {
             logger.error("notification dropped", metadata: [
-                "integration": "\(integration.id)", "reason": "\(reason.rawValue)", "alert.name": "\(entry.alert.name)",
+                "integration": "\(integration.id)", "reason": "\(reason.rawValue)", "alert.name": "\(AlertText.truncate(entry.alert.name, to: 200))",
                 "alert.fingerprint": "\(entry.fingerprint)", "kind": "\(entry.kind.rawValue)", "attempts": "\(entry.attempts + 1)",
-                "error": "\(detail)",
+                "error": "\(Secrets.scrub(detail, secrets: integration.secrets))",
             ])
         }
         outbox.scheduleFlush()
@@ -277,6 +323,7 @@ final class DispatcherCore: Sendable {
             if firing[alert.fingerprint] == nil { firingOrder.append(alert.fingerprint); firing[alert.fingerprint] = alert }
         }
         let resolves = transitions.filter { $0.to == .resolved && $0.from == .firing }.map(\.alert)
+        noteUnrouted(firing: firingOrder.compactMap { firing[$0] }, router: router, byReceiver: byReceiver)
 
         let accepted = outbox.state.withLock { s -> [UInt64] in
             s.cycle += 1
@@ -298,9 +345,17 @@ final class DispatcherCore: Sendable {
                         let key = OutboxState.ledgerKey(integration.id, alert.fingerprint)
                         guard var record = s.ledger[key], record.firedAt == firedAt, !record.resolved else { continue }
                         record.resolved = true
+                        if target.sendResolved {
+                            enqueue(.resolve, alert, integration)
+                            if integration.kind == "alertmanager" {
+                                // Re-pushed every resend interval for a while (Alertmanager's client contract).
+                                record.resolvedAlert = alert
+                                record.repushUntil = now.addingTimeInterval(OutboxState.resolveRepushWindow)
+                                record.lastNotifiedAt = now
+                            }
+                        }
                         s.ledger[key] = record
                         s.version += 1
-                        if target.sendResolved { enqueue(.resolve, alert, integration) }
                     }
                 }
             }
@@ -324,6 +379,10 @@ final class DispatcherCore: Sendable {
                     }
                 }
             }
+            for (alert, integration) in resolvesToRepush(&s, integrations: integrations.filter { $0.kind == "alertmanager" },
+                                                         now: now, interval: settings.alertmanagerResendInterval) {
+                enqueue(.resolve, alert, integration)
+            }
             prune(&s, now: now, active: Set(firing.keys))
             return accepted
         }
@@ -331,6 +390,68 @@ final class DispatcherCore: Sendable {
         await outbox.persist()
         outbox.state.withLock { s in for id in accepted { s.notDurable.remove(id) } }
         if !accepted.isEmpty { wakeAll() }
+    }
+
+    /// Alertmanager resolves are re-posted (with `endsAt` set) every resend interval until the
+    /// record's `repushUntil`, so an Alertmanager that missed the first one (down, restarted, a new
+    /// cluster member) still learns the alert is over rather than waiting for `endsAt` of the last
+    /// firing post. A re-fire replaces the record, which stops the re-push.
+    private func resolvesToRepush(_ s: inout OutboxState, integrations: [Integration], now: Date,
+                                  interval: Double) -> [(Alert, Integration)] {
+        guard !integrations.isEmpty, interval > 0 else { return [] }
+        var due: [(Alert, Integration)] = []
+        let byID = Dictionary(uniqueKeysWithValues: integrations.map { ($0.id, $0) })
+        for (key, record) in s.ledger where record.resolved && record.resolvedAlert != nil {
+            guard let bar = key.firstIndex(of: "|"), let integration = byID[String(key[..<bar])],
+                  let alert = record.resolvedAlert, let until = record.repushUntil else { continue }
+            if now >= until {
+                s.ledger[key]?.resolvedAlert = nil
+                s.ledger[key]?.repushUntil = nil
+                s.version += 1
+                continue
+            }
+            guard now.timeIntervalSince(record.lastNotifiedAt) >= interval,
+                  !s.hasPending(integration.id, fingerprint: alert.fingerprint) else { continue }
+            s.ledger[key]?.lastNotifiedAt = now
+            due.append((alert, integration))
+        }
+        return due.sorted { $0.0.fingerprint < $1.0.fingerprint }
+    }
+
+    /// Records which firing alerts no route sends anywhere: each is logged at error level once per
+    /// firing (not every cycle) and counted; the list is `unroutedStats()`.
+    private func noteUnrouted(firing: [Alert], router: Router, byReceiver: [String: [Integration]]) {
+        let hasReceivers = !byReceiver.isEmpty
+        var now: [String: (key: AlertKey, firedAt: Date)] = [:]
+        for alert in firing where router.targets(for: alert.labels).allSatisfy({ (byReceiver[$0.receiver] ?? []).isEmpty }) {
+            now[alert.fingerprint] = (alert.key, AlertText.startsAt(alert))
+        }
+        let fresh = unrouted.withLock { u -> [(AlertKey, [String: String])] in
+            var fresh: [(AlertKey, [String: String])] = []
+            for (fingerprint, entry) in now where u.current[fingerprint]?.firedAt != entry.firedAt {
+                u.total += 1
+                let labels = firing.first { $0.fingerprint == fingerprint }?.labels ?? [:]
+                fresh.append((entry.key, labels))
+            }
+            // An alert that resolved, or is routed now (a reload added a route), leaves the list;
+            // one still unrouted keeps its entry, so it is not logged again this firing.
+            u.current = now
+            return fresh
+        }
+        for (key, labels) in fresh.sorted(by: { $0.0 < $1.0 }) {
+            let text = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(AlertText.truncate($0.value, to: 200))" }.joined(separator: ",")
+            let meta: Logger.Metadata = ["alert.name": "\(AlertText.truncate(key.alertname, to: 200))",
+                                         "cluster": "\(AlertText.truncate(key.cluster, to: 200))", "labels": "\(AlertText.truncate(text, to: 1000))"]
+            if hasReceivers {
+                logger.error("firing alert matches no route; nobody is notified", metadata: meta)
+            } else {
+                logger.info("firing alert not notified: no receivers configured", metadata: meta)
+            }
+        }
+    }
+
+    func unroutedStats() -> UnroutedStats {
+        unrouted.withLock { u in UnroutedStats(total: u.total, alerts: u.current.values.map(\.key).sorted()) }
     }
 
     /// Forgets ledger records nobody needs: resolved ones after a day, orphans after a week.
@@ -369,6 +490,7 @@ final class DispatcherCore: Sendable {
             await task?.value
             let dropped = outbox.state.withLock { s -> Int in
                 let n = s.queues.removeValue(forKey: id)?.count ?? 0
+                s.pauses.removeValue(forKey: id)
                 s.ledger = s.ledger.filter { !$0.key.hasPrefix(id + "|") }
                 s.version += 1
                 s.counters[id, default: .init()].dropped[DropReason.receiverRemoved.rawValue, default: 0] += n
@@ -390,9 +512,11 @@ final class DispatcherCore: Sendable {
                 let counters = s.counters[integration.id] ?? IntegrationCounters()
                 let queue = s.queues[integration.id] ?? []
                 let oldest = queue.map(\.createdAt).min().map { max(0, now.timeIntervalSince($0)) } ?? 0
+                let paused = s.pauses[integration.id].map { max(0, $0.until.timeIntervalSince(now)) } ?? 0
                 return ReceiverStats(receiver: integration.receiver, integration: integration.id, kind: integration.kind,
                                      sent: counters.sent, failed: counters.failed, dropped: counters.dropped,
-                                     retries: counters.retries, queueLength: queue.count, oldestPendingAge: oldest)
+                                     retries: counters.retries, queueLength: queue.count, oldestPendingAge: oldest,
+                                     pausedFor: paused)
             }
         }
     }
@@ -444,26 +568,8 @@ final class CapturingTransport: HTTPTransport {
     func reset() { answer.withLock { $0 = nil } }
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         let response = try await inner.send(request)
-        let body = scrub(RetryDecision.shortBody(response.bodyText), secrets: Self.secrets(in: request))
+        let body = Secrets.scrub(RetryDecision.shortBody(response.bodyText), secrets: Secrets.of(request))
         answer.withLock { $0 = "HTTP \(response.status)" + (body.isEmpty ? "" : " " + body) }
         return response
-    }
-
-    /// What a receiver might echo back: the URL's path and query, credentials in headers, a routing key.
-    static func secrets(in request: HTTPRequest) -> [String] {
-        var found: [String] = []
-        if let scheme = request.url.firstRange(of: "://") {
-            let rest = request.url[scheme.upperBound...]
-            if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
-                found.append(String(rest[rest.index(after: slash)...]))
-            }
-        }
-        if let auth = request.headers["Authorization"] { found.append(auth); found.append(String(auth.dropFirst(7))) }
-        let body = String(decoding: request.body ?? [], as: UTF8.self)
-        if let start = body.firstRange(of: #""routing_key":""#) {
-            let rest = body[start.upperBound...]
-            if let end = rest.firstIndex(of: "\"") { found.append(String(rest[..<end])) }
-        }
-        return found
     }
 }

@@ -1,3 +1,4 @@
+import Checked
 import Config
 import HTTPTransport
 import Logging
@@ -14,50 +15,64 @@ public enum Integrations {
         let settings = config.notify
         for receiver in config.receivers {
             let fingerprint = "\(receiver)"  // SecretSource/Secret print redacted; equality of the text tracks changes
-            func poster(_ secrets: [Secret?]) -> JSONPoster {
+            let maxBackoff = seconds(max(settings.maxBackoff, 0.001))
+            /// The configured secrets, plus the secret parts of a URL (its path and query: a Slack or
+            /// webhook URL is itself the credential) and of a bearer token.
+            func secretTexts(_ secrets: [Secret?], url: String? = nil, bearer: Secret? = nil) -> [String] {
+                secrets.compactMap { $0?.reveal() }
+                    + (url.map { Secrets.of(url: $0, authorization: bearer.map { "Bearer " + $0.reveal() }) } ?? [])
+            }
+            func poster(_ secrets: [String], maxRetryAfter: Duration = maxBackoff) -> JSONPoster {
                 JSONPoster(transport: transport, timeout: seconds(receiver.timeout), tls: tlsOptions(receiver.tls),
-                           secrets: secrets.compactMap { $0?.reveal() })
+                           secrets: secrets, maxRetryAfter: maxRetryAfter)
             }
             func add(_ index: Int, _ batching: BatchMode, minInterval: Duration? = nil,
-                     _ make: () throws(SecretError) -> any Notifier) {
+                     _ make: () throws(SecretError) -> (any Notifier, [String])) {
                 let notifier: any Notifier
+                var secrets: [String] = []
                 do {
-                    notifier = try make()
+                    (notifier, secrets) = try make()
                 } catch {
                     logger.error("receiver secret unreadable; notifications will wait in the outbox",
                                  metadata: ["receiver": "\(receiver.name)", "error": "\(error.message)"])
                     notifier = MisconfiguredNotifier(detail: error.message)
                 }
                 out.append(Integration(receiver: receiver.name, kind: receiver.kindName, index: index, notifier: notifier,
-                                       batching: batching, minInterval: minInterval, fingerprint: fingerprint))
+                                       batching: batching, minInterval: minInterval, fingerprint: fingerprint, secrets: secrets))
             }
             switch receiver.kind {
             case .slack(let c):
                 add(0, .perCluster, minInterval: seconds(settings.slackMinInterval)) { () throws(SecretError) in
                     let url = try c.url.load(environment: environment)
-                    return SlackNotifier(url: url, config: c, poster: poster([url]))
+                    let secrets = secretTexts([url], url: url.reveal())
+                    return (SlackNotifier(url: url, config: c, poster: poster(secrets)), secrets)
                 }
             case .pagerduty(let c):
                 add(0, .single) { () throws(SecretError) in
                     let key = try c.routingKey.load(environment: environment)
-                    return PagerDutyNotifier(routingKey: key, config: c, poster: poster([key]))
+                    let secrets = secretTexts([key])
+                    return (PagerDutyNotifier(routingKey: key, config: c, poster: poster(secrets)), secrets)
                 }
             case .webhook(let c):
                 add(0, .perCluster) { () throws(SecretError) in
                     let url = try c.url.load(environment: environment)
                     let hmac = try c.hmacSecret?.load(environment: environment)
                     let bearer = try c.bearerToken?.load(environment: environment)
-                    return WebhookNotifier(url: url, hmacSecret: hmac, bearerToken: bearer,
-                                           payload: WebhookPayload(receiver: receiver.name, maxAlerts: c.maxAlerts),
-                                           poster: poster([url, hmac, bearer]))
+                    let secrets = secretTexts([url, hmac, bearer], url: url.reveal(), bearer: bearer)
+                    return (WebhookNotifier(url: url, hmacSecret: hmac, bearerToken: bearer,
+                                            payload: WebhookPayload(receiver: receiver.name, maxAlerts: c.maxAlerts),
+                                            poster: poster(secrets)), secrets)
                 }
             case .alertmanager(let c):
                 for (i, url) in c.urls.enumerated() {
                     add(i, .all(max: 500)) { () throws(SecretError) in
                         let bearer = try c.bearerToken?.load(environment: environment)
-                        return AlertmanagerNotifier(baseURL: url, bearerToken: bearer,
-                                                    body: PostableAlerts(resendInterval: seconds(settings.alertmanagerResendInterval)),
-                                                    poster: poster([bearer]))
+                        let resend = seconds(settings.alertmanagerResendInterval)
+                        let secrets = secretTexts([bearer], url: url, bearer: bearer)
+                        // A re-post never waits longer than the resend interval (Alertmanager expires alerts otherwise).
+                        return (AlertmanagerNotifier(baseURL: url, bearerToken: bearer, body: PostableAlerts(resendInterval: resend),
+                                                     poster: poster(secrets, maxRetryAfter: resend > .zero ? min(resend, maxBackoff) : maxBackoff)),
+                                secrets)
                     }
                 }
             }
@@ -65,7 +80,8 @@ public enum Integrations {
         return out
     }
 
-    static func seconds(_ s: Double) -> Duration { .milliseconds(Int64((max(s, 0) * 1000).rounded())) }
+    /// A config duration in seconds as a `Duration` (negative or NaN: zero; millisecond resolution; saturating).
+    static func seconds(_ s: Double) -> Duration { .milliseconds(Int64(saturating: (s.isNaN ? 0 : max(s, 0) * 1000).rounded())) }
 
     static func tlsOptions(_ c: TLSConfig) -> TLSOptions {
         TLSOptions(caFile: c.caFile, certFile: c.certFile, keyFile: c.keyFile, serverName: c.serverName,

@@ -40,8 +40,40 @@ public struct AlertBatch: Sendable, Hashable {
     public var receiver: String
     public var events: [AlertEvent]
     public var now: Date
-    public init(receiver: String, events: [AlertEvent], now: Date) {
-        self.receiver = receiver; self.events = events; self.now = now
+    /// Stable identity of this notification: the same on every retry and after a restart, so a
+    /// receiver can drop duplicates (`X-Sealwatch-Notification-Id`). The outbox derives it from its
+    /// entries (`NotificationID.of(entries:)`); when empty, notifiers derive it from the events.
+    public var notificationID: String
+
+    public init(receiver: String, events: [AlertEvent], now: Date, notificationID: String = "") {
+        self.receiver = receiver; self.events = events; self.now = now; self.notificationID = notificationID
+    }
+
+    /// `notificationID`, or one derived from the events when none was given.
+    public var stableID: String { notificationID.isEmpty ? NotificationID.of(events: events) : notificationID }
+}
+
+/// The notification id header's value: 32 hex digits of SHA-256 over what the notification says —
+/// per event its fingerprint, `startsAt` (the firing it belongs to) and kind, and for a repeat also
+/// when it was accepted (so successive repeats differ). Instances with identical configs give the
+/// same id for the same trigger or resolve; the same notification keeps its id across retries and
+/// restarts (the inputs are persisted in the outbox).
+public enum NotificationID {
+    /// The header carrying it on webhook and Slack posts.
+    public static let header = "X-Sealwatch-Notification-Id"
+
+    public static func of(events: [AlertEvent], acceptedAt: [Date?] = []) -> String {
+        var lines: [String] = []
+        for (i, event) in events.enumerated() {
+            var line = "\(event.alert.fingerprint)|\(TimeFormat.rfc3339(AlertText.startsAt(event.alert)))|\(event.kind.rawValue)"
+            if event.kind == .repeat, i < acceptedAt.count, let at = acceptedAt[i] { line += "|" + TimeFormat.rfc3339(at) }
+            lines.append(line)
+        }
+        return String(hexString(SHA256.hash(Array(lines.sorted().joined(separator: "\n").utf8))).prefix(32))
+    }
+
+    static func of(entries: [OutboxEntry]) -> String {
+        of(events: entries.map { AlertEvent(kind: $0.kind, alert: $0.alert) }, acceptedAt: entries.map(\.createdAt))
     }
 }
 
@@ -77,11 +109,20 @@ public struct Integration: Sendable {
     public let minInterval: Duration?
     /// The config this was built from; a reload restarts the worker only when it changed.
     public let fingerprint: String
+    /// Texts never to log or persist (URL path and query, keys, tokens): the outbox scrubs every
+    /// error of this integration with them before it reaches a log line or `outbox.json`.
+    let secrets: [String]
 
     public init(receiver: String, kind: String, index: Int, notifier: any Notifier, batching: BatchMode,
                 minInterval: Duration? = nil, fingerprint: String = "") {
+        self.init(receiver: receiver, kind: kind, index: index, notifier: notifier, batching: batching,
+                  minInterval: minInterval, fingerprint: fingerprint, secrets: [])
+    }
+
+    init(receiver: String, kind: String, index: Int, notifier: any Notifier, batching: BatchMode,
+         minInterval: Duration?, fingerprint: String, secrets: [String]) {
         self.receiver = receiver; self.kind = kind; self.index = index; self.notifier = notifier
-        self.batching = batching; self.minInterval = minInterval; self.fingerprint = fingerprint
+        self.batching = batching; self.minInterval = minInterval; self.fingerprint = fingerprint; self.secrets = secrets
     }
 
     /// "chat/slack[0]".
@@ -93,8 +134,11 @@ struct JSONPoster: Sendable {
     let transport: any HTTPTransport
     let timeout: Duration
     let tls: TLSOptions
-    /// Secret strings to scrub from any response text that reaches an error.
+    /// Secret strings to scrub from any response text that reaches an error (the configured
+    /// secrets; the secret parts of each request are added per request, `Secrets.of`).
     let secrets: [String]
+    /// The longest `Retry-After` honoured (`notify.max_backoff`).
+    var maxRetryAfter: Duration = RetryDecision.defaultMaxRetryAfter
 
     /// POSTs `body` to `url`; `target` is the redacted name used in errors. Returns the response on 2xx.
     @discardableResult
@@ -109,11 +153,18 @@ struct JSONPoster: Sendable {
         } catch {
             throw NotifyError.transport(error, target: target)
         }
-        if var failure = RetryDecision.check(status: response.status, headers: response.headers,
-                                             body: response.bodyText, target: target, now: now) {
-            failure.detail = scrub(failure.detail, secrets: secrets)
+        if let failure = RetryDecision.check(status: response.status, headers: response.headers, body: response.bodyText,
+                                             target: target, now: now, maxRetryAfter: maxRetryAfter,
+                                             secrets: secrets + Secrets.of(request)) {
             throw failure
         }
         return response
+    }
+}
+
+extension Secrets {
+    /// The secret parts of `request` (URL path and query, `Authorization`, a routing key in the body).
+    static func of(_ request: HTTPRequest) -> [String] {
+        of(url: request.url, authorization: request.headers["Authorization"], body: request.body)
     }
 }

@@ -40,6 +40,11 @@ struct LedgerRecord: Sendable, Hashable, Codable {
     var resolved: Bool
     /// Last trigger or repeat accepted (the repeat clock).
     var lastNotifiedAt: Date
+    /// Alertmanager only: the resolved alert, re-pushed every resend interval for
+    /// `OutboxState.resolveRepushWindow` after it resolved (nil elsewhere and in older files).
+    var resolvedAlert: Alert? = nil
+    /// Alertmanager only: re-push the resolve until then.
+    var repushUntil: Date? = nil
 }
 
 /// The on-disk form of the outbox (`<stateDir>/outbox.json`).
@@ -49,6 +54,8 @@ struct OutboxFile: Codable {
     var cycle: UInt64
     var entries: [OutboxEntry]
     var ledger: [String: LedgerRecord]
+    /// Paused integrations (backoff or `Retry-After`), by `Integration.id`; absent in older files.
+    var pauses: [String: ReceiverPause]? = nil
 }
 
 /// In-memory counters of one integration (they restart at zero, as Prometheus counters do).
@@ -79,8 +86,14 @@ struct OutboxState: Sendable {
     /// Accepted but not yet on disk: never sent before they are (write-then-send).
     var notDurable: Set<UInt64> = []
     var counters: [String: IntegrationCounters] = [:]
+    /// Integrations that may not be sent to before a time (backoff, `Retry-After`); persisted.
+    var pauses: [String: ReceiverPause] = [:]
     /// Bumped on every change that must reach the disk.
     var version: UInt64 = 0
+
+    /// How long Alertmanager resolves are re-pushed after the resolve (its client contract asks
+    /// clients to keep sending resolved alerts for a while; Prometheus uses 15m, we use 5m).
+    static let resolveRepushWindow: Double = 300
 
     static func ledgerKey(_ integration: String, _ fingerprint: String) -> String { integration + "|" + fingerprint }
 
@@ -95,14 +108,53 @@ struct OutboxState: Sendable {
     }
 
     var file: OutboxFile {
-        OutboxFile(nextID: nextID, cycle: cycle, entries: queues.values.flatMap { $0 }.sorted { $0.id < $1.id }, ledger: ledger)
+        OutboxFile(nextID: nextID, cycle: cycle, entries: queues.values.flatMap { $0 }.sorted { $0.id < $1.id }, ledger: ledger,
+                   pauses: pauses.isEmpty ? nil : pauses)
     }
 
     init() {}
 
-    init(file: OutboxFile) {
-        nextID = file.nextID; cycle = file.cycle; ledger = file.ledger
-        for entry in file.entries.sorted(by: { $0.id < $1.id }) { queues[entry.integration, default: []].append(entry) }
+    /// The state of a file read from disk, made safe against hostile or corrupt numbers: times are
+    /// finite and within years 1–9999; `createdAt` and the ledger's `lastNotifiedAt` are not in the
+    /// future of `now`; retry times and pauses are at most `maxDelay` after `now`; counters cannot
+    /// overflow when incremented (ids are renumbered in order when absurdly large).
+    init(file: OutboxFile, now: Date, maxDelay: Duration) {
+        let retryHorizon = now.addingTimeInterval(maxDelay.secondsValue)
+        let end = Date(timeIntervalSince1970: TimeFormat.latest)
+        func sane(_ d: Date) -> Date { RetrySchedule.clampLoaded(d, latest: end, fallback: now) }
+        func sane(_ alert: Alert) -> Alert {
+            var a = alert
+            a.activeAt = sane(a.activeAt); a.lastTrueAt = sane(a.lastTrueAt)
+            a.firedAt = a.firedAt.map(sane); a.resolvedAt = a.resolvedAt.map(sane)
+            return a
+        }
+        let limit: UInt64 = 1 << 62
+        var entries = file.entries.sorted(by: { $0.id < $1.id })
+        let renumber = file.nextID > limit || entries.contains { $0.id > limit } || file.cycle > limit
+        for i in entries.indices {
+            entries[i].alert = sane(entries[i].alert)
+            entries[i].createdAt = RetrySchedule.clampLoaded(entries[i].createdAt, latest: now, fallback: now)
+            entries[i].nextAttemptAt = RetrySchedule.clampLoaded(entries[i].nextAttemptAt, latest: retryHorizon, fallback: now)
+            entries[i].attempts = min(max(entries[i].attempts, 0), 1_000_000)
+            if renumber { entries[i].id = UInt64(i + 1); entries[i].cycle = 0 }
+        }
+        nextID = renumber ? UInt64(entries.count + 1) : max(file.nextID, (entries.last?.id ?? 0) + 1)
+        cycle = renumber ? 1 : file.cycle
+        ledger = file.ledger.mapValues { r in
+            var r = r
+            r.firedAt = sane(r.firedAt)
+            r.lastNotifiedAt = RetrySchedule.clampLoaded(r.lastNotifiedAt, latest: now, fallback: now)
+            r.resolvedAlert = r.resolvedAlert.map(sane)
+            r.repushUntil = r.repushUntil.map {
+                RetrySchedule.clampLoaded($0, latest: now.addingTimeInterval(OutboxState.resolveRepushWindow), fallback: now)
+            }
+            return r
+        }
+        pauses = (file.pauses ?? [:]).mapValues {
+            ReceiverPause(until: RetrySchedule.clampLoaded($0.until, latest: retryHorizon, fallback: now),
+                          failures: min(max($0.failures, 0), 1_000_000))
+        }
+        for entry in entries { queues[entry.integration, default: []].append(entry) }
     }
 
     /// What a worker should do next.
@@ -125,6 +177,9 @@ struct OutboxState: Sendable {
         for entry in queue where seen.insert(entry.fingerprint).inserted {
             if notDurable.contains(entry.id) { continue }
             heads.append(entry)
+        }
+        if let pause = pauses[integration], pause.until > now, !heads.isEmpty {
+            return (.wait(until: pause.until), expired)  // backing off or told to wait: the whole receiver waits
         }
         let ready = heads.filter { $0.nextAttemptAt <= now }
         guard let first = ready.first else { return (.wait(until: heads.map(\.nextAttemptAt).min()), expired) }
@@ -164,8 +219,11 @@ public final class Outbox: Sendable {
         self.logger = logger
     }
 
-    /// Reads the file (a corrupt file is moved aside to `outbox.json.corrupt` and the outbox starts empty).
-    func load() async {
+    /// Reads the file (a corrupt file is moved aside to `outbox.json.corrupt` and the outbox starts
+    /// empty). Times and counters are clamped (`OutboxState.init(file:now:maxDelay:)`); a number
+    /// too large for a Double (`1e400`, which Foundation rejects as invalid JSON) is read as ±1e300
+    /// rather than losing every pending page.
+    func load(now: Date = Date(), maxDelay: Duration = RetryDecision.defaultMaxRetryAfter) async {
         let path = self.path, logger = self.logger
         let loaded: OutboxFile? = await onQueue { () -> OutboxFile? in
             let bytes: [UInt8]?
@@ -174,10 +232,11 @@ public final class Outbox: Sendable {
                 return nil
             }
             guard let bytes else { return nil }
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            if let file = try? decoder.decode(OutboxFile.self, from: Data(bytes)) { return file }
             do {
-                let decoder = JSONDecoder()
-                decoder.dateDecodingStrategy = .secondsSince1970
-                return try decoder.decode(OutboxFile.self, from: Data(bytes))
+                return try decoder.decode(OutboxFile.self, from: Data(Self.withHugeExponentsCapped(bytes)))
             } catch {
                 logger.error("outbox file unreadable, moved aside; starting empty", metadata: ["path": "\(path)"])
                 _ = rename(path, path + ".corrupt")
@@ -185,7 +244,7 @@ public final class Outbox: Sendable {
             }
         }
         if let loaded {
-            state.withLock { $0 = OutboxState(file: loaded) }
+            state.withLock { $0 = OutboxState(file: loaded, now: now, maxDelay: maxDelay) }
             logger.info("outbox loaded", metadata: ["pending": "\(loaded.entries.count)"])
         }
     }
@@ -217,6 +276,48 @@ public final class Outbox: Sendable {
             logger.error("cannot write outbox; notifications are not crash-safe until it works",
                          metadata: ["path": "\(path)", "error": "\(error)"])
         }
+    }
+
+    /// `bytes` with every JSON number whose decimal exponent exceeds ±300 replaced by ±1e300 (or 0
+    /// for a tiny one), outside strings. Used only to rescue a file Foundation refused.
+    static func withHugeExponentsCapped(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0, inString = false
+        func isNumberByte(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || b == 0x2E || b == 0x2B || b == 0x2D || b == 0x65 || b == 0x45 }
+        while i < bytes.count {
+            let b = bytes[i]
+            if inString {
+                out.append(b)
+                if b == 0x5C, i + 1 < bytes.count { out.append(bytes[i + 1]); i += 2; continue }
+                if b == 0x22 { inString = false }
+                i += 1
+                continue
+            }
+            if b == 0x22 { inString = true; out.append(b); i += 1; continue }
+            if b == 0x2D || (b >= 0x30 && b <= 0x39) {
+                var j = i
+                while j < bytes.count && isNumberByte(bytes[j]) { j += 1 }
+                let token = bytes[i..<j]
+                if let e = token.firstIndex(where: { $0 == 0x65 || $0 == 0x45 }) {
+                    let exponent = token[(e + 1)...]
+                    var magnitude = 0
+                    for d in exponent where d >= 0x30 && d <= 0x39 { magnitude = min(magnitude * 10 + Int(truncatingIfNeeded: d &- 0x30), 100_000) }
+                    if magnitude > 300 {
+                        let replacement = exponent.first == 0x2D ? "0" : (token.first == 0x2D ? "-1e300" : "1e300")
+                        out += Array(replacement.utf8)
+                        i = j
+                        continue
+                    }
+                }
+                out += token
+                i = j
+                continue
+            }
+            out.append(b)
+            i += 1
+        }
+        return out
     }
 
     private func onQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {

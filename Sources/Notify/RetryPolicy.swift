@@ -1,7 +1,12 @@
+#if canImport(Checked)
+import Checked
+#endif
+
 /// Exponential backoff with full jitter between `initial` and `maximum`: before retry `n`
 /// (n = 1 after the first failure) the delay is uniform in [initial, min(maximum, initial·2ⁿ⁻¹)].
-/// A receiver's `Retry-After` is a floor on that delay. Giving up is decided by age (`maxAge`),
-/// not by attempt count, so a page survives a long receiver outage.
+/// A receiver's `Retry-After` is a floor on that delay, and `maximum` caps it too: the delay is
+/// always within [0, maximum] (a receiver asking for a year waits `max_backoff`). Giving up is
+/// decided by age (`maxAge`), not by attempt count, so a page survives a long receiver outage.
 ///
 /// - SeeAlso: https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
 public struct RetryPolicy: Sendable, Hashable {
@@ -13,24 +18,25 @@ public struct RetryPolicy: Sendable, Hashable {
         self.initial = initial; self.maximum = maximum
     }
 
-    /// The delay before retry `retry` (≥ 1); `jitter` in [0, 1) picks the point in the window.
+    /// The delay before retry `retry` (≥ 1); `jitter` in [0, 1) picks the point in the window
+    /// (NaN counts as 0). Always within [0, maximum].
     public func delay(beforeRetry retry: Int, jitter: Double, retryAfter: Duration? = nil) -> Duration {
-        let initialSeconds = Self.seconds(initial), maxSeconds = Self.seconds(maximum)
-        let exponent = Double(min(max(retry, 1) - 1, 62))
-        let ceiling = min(maxSeconds, initialSeconds * pow2(exponent))
-        let chosen = initialSeconds + (ceiling - initialSeconds) * min(max(jitter, 0), 1)
-        let base = Duration.milliseconds(Int64((chosen * 1000).rounded()))
-        if let retryAfter, retryAfter > base { return retryAfter }
-        return base
+        let initialSeconds = initial.secondsValue, maxSeconds = maximum.secondsValue
+        let exponent = min(max(retry, 1) - 1, 62)
+        let ceiling = min(maxSeconds, initialSeconds * Self.pow2(exponent))
+        let j = jitter.isNaN ? 0 : min(max(jitter, 0), 1)
+        let chosen = initialSeconds + (ceiling - initialSeconds) * j
+        let base = Duration.seconds(clamped: chosen, max: maximum) ?? initial
+        guard let retryAfter, retryAfter > base else { return base }
+        return min(retryAfter, maximum)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    static func seconds(_ d: Duration) -> Double { d.secondsValue }
 
-    private func pow2(_ e: Double) -> Double {
+    /// 2^e, stopping early once far beyond any sensible backoff ceiling.
+    private static func pow2(_ e: Int) -> Double {
         var r = 1.0
-        for _ in 0..<Int(e) { r *= 2; if r > 1e12 { break } }
+        for _ in 0..<max(e, 0) { r *= 2; if r > 1e12 { break } }
         return r
     }
 }

@@ -147,7 +147,9 @@ struct DispatcherTests {
     @Test func slackRateLimitHonoursRetryAfter() async throws {
         let chat = try FakeReceiver(.slack)
         chat.script([.rateLimited(retryAfter: 1)])
-        let d = try Kit.dispatcher(Kit.config([Kit.slack("chat", url: chat.url)], [Kit.route([:], ["chat"])]), dir: Kit.tempDir())
+        var config = Kit.config([Kit.slack("chat", url: chat.url)], [Kit.route([:], ["chat"])])
+        config.notify.maxBackoff = 2  // Retry-After is honoured up to max_backoff
+        let d = try Kit.dispatcher(config, dir: Kit.tempDir())
         await d.start()
         let started = ContinuousClock.now
         await d.submit(transitions: [Kit.firing(critical)], active: [critical], now: Date())

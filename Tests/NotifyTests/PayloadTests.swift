@@ -48,7 +48,7 @@ struct PayloadTests {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         let summary = (object?["payload"] as? [String: Any])?["summary"] as? String ?? ""
         #expect(summary.count == 1024)
-        #expect(summary.hasSuffix("…"))
+        #expect(summary.hasSuffix(PayloadLimits.marker))
         #expect(PagerDutyPayload().body(for: AlertEvent(kind: .trigger, alert: Fixture.noLeader), routingKey: "k").serialized()
             .contains(#""source":"prod""#))
     }

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Fuzz a dependency-free parser of Sealwatch with libFuzzer for SECONDS (default 60).
-#   scripts/fuzz/run.sh [SECONDS] [http|json|yaml]
+#   scripts/fuzz/run.sh [SECONDS] [http|json|yaml|receiver]
 #     http  the metrics server's HTTP request parser (harness.swift, seed corpus corpus/, http.dict)
 #     json  Probing's JSON scanner, the reader of every Vault body (json-harness.swift, json-corpus/)
 #     yaml  Config's YAML parser, the reader of sealwatch.yml (yaml-harness.swift, yaml-corpus/, yaml.dict)
+#     receiver  Notify's handling of a receiver's answer: retry decision, Retry-After, the receiver
+#           pause and the outbox's clamping of persisted times (receiver-harness.swift, receiver-corpus/,
+#           receiver.dict); the pure files listed below compile without the rest of Notify
 # One swiftc call builds the harness with the parser's sources (-sanitize=fuzzer,address); the seed
 # corpus is copied to a scratch corpus (new inputs never land in the repo). Exits non-zero if
 # libFuzzer finds a crash, a failed invariant or a leak; crash inputs stay in $FUZZ_WORK/artifacts
@@ -20,7 +23,10 @@ case "$TARGET" in
         seeds="$HERE/json-corpus"; options=(-max_len=2048) ;;
   yaml) sources=("$HERE/yaml-harness.swift" "$ROOT"/Sources/Config/YAML/*.swift)
         seeds="$HERE/yaml-corpus"; options=(-dict="$HERE/yaml.dict" -max_len=4096) ;;
-  *) echo "usage: $0 [SECONDS] [http|json|yaml]" >&2; exit 64 ;;
+  receiver) sources=("$HERE/receiver-harness.swift" "$ROOT/Sources/Checked/Checked.swift" "$ROOT/Sources/Notify/RetrySchedule.swift"
+                  "$ROOT/Sources/Notify/RetryPolicy.swift" "$ROOT/Sources/Notify/Redaction.swift" "$ROOT/Sources/Notify/Support/TimeFormat.swift")
+        seeds="$HERE/receiver-corpus"; options=(-dict="$HERE/receiver.dict" -max_len=1024) ;;
+  *) echo "usage: $0 [SECONDS] [http|json|yaml|receiver]" >&2; exit 64 ;;
 esac
 FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"
 export SWIFT_BACKTRACE=enable=no   # Swift's backtracer fights ASan and can leave orphan processes

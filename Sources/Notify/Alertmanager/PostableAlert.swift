@@ -10,7 +10,9 @@ import Foundation
 ///
 /// A firing alert's `endsAt` is `now + 4 × resend interval` (Prometheus does the same with its
 /// resend delay): while Sealwatch re-posts, Alertmanager keeps it firing; if Sealwatch dies, the
-/// alert expires instead of firing forever. A resolve posts `endsAt = resolvedAt`.
+/// alert expires instead of firing forever. A resolve posts `endsAt = resolvedAt` (and is re-posted
+/// for 5 minutes, see `Dispatcher`). Label and annotation values are cut to 4,096 characters (keys
+/// to 256), ending with "…[truncated]": deterministic, so the cut alert keeps one identity.
 ///
 /// - SeeAlso: https://prometheus.io/docs/alerting/latest/clients/
 public struct PostableAlerts: Sendable {
@@ -23,7 +25,7 @@ public struct PostableAlerts: Sendable {
     public func body(for events: [AlertEvent], now: Date) -> JSONValue {
         let horizon = now.addingTimeInterval(4 * RetryPolicy.seconds(resendInterval))
         return .array(events.map { event in
-            let alert = event.alert
+            let alert = WebhookPayload.capped(event.alert, PayloadLimits.Labels.value)
             let endsAt = event.kind.isResolve ? (alert.resolvedAt ?? now) : horizon
             var fields: [(String, JSONValue)] = [
                 ("labels", .sortedObject(alert.labels)),

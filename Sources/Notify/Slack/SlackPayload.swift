@@ -4,10 +4,16 @@ import ClusterModel
 /// `blocks`. One alert gets a detailed message; several alerts of one cluster changing in the same
 /// cycle get one grouped message with a section per alert.
 ///
+/// Fits Slack's limits whatever the input: `text` ≤ 3,000 characters (Slack allows 40,000; a
+/// preview is read in one glance), section texts ≤ 3,000, field texts ≤ 2,000, at most 22 blocks
+/// (of 50) and 6 fields per section (of 10); cut texts end with "…[truncated]". Labels beyond the
+/// identity ones (e.g. `env`) are shown as a "Labels" field.
+///
 /// - SeeAlso: https://api.slack.com/messaging/webhooks, https://api.slack.com/reference/block-kit/blocks
 public struct SlackPayload: Sendable {
     /// Slack allows 50 blocks per message; two go to the header and footer.
     static let maxAlertSections = 20
+    typealias Limits = PayloadLimits.Slack
 
     public var channel: String?
     public var username: String?
@@ -18,10 +24,12 @@ public struct SlackPayload: Sendable {
         if let channel { fields.append(("channel", .string(channel))) }
         if let username { fields.append(("username", .string(username))) }
         if events.count == 1 {
-            fields.append(("text", .string(AlertText.line(events[0]))))
+            var text = AlertText.line(events[0])
+            if let labels = AlertText.extraLabels(events[0].alert) { text += " [\(labels)]" }
+            fields.append(("text", .string(AlertText.truncate(text, to: Limits.text))))
             fields.append(("blocks", .array(single(events[0]))))
         } else {
-            fields.append(("text", .string(groupTitle(events))))
+            fields.append(("text", .string(AlertText.truncate(groupTitle(events), to: Limits.text))))
             fields.append(("blocks", .array(grouped(events))))
         }
         return .object(fields)
@@ -33,7 +41,7 @@ public struct SlackPayload: Sendable {
         if event.kind.isResolve, let lasted = AlertText.lasted(alert) { title += " (\(lasted))" }
         var blocks: [JSONValue] = [
             section(title + "\n" + AlertText.summary(alert)),
-            .object([("type", .string("section")), ("fields", .array(detailFields(event).map(mrkdwn)))]),
+            .object([("type", .string("section")), ("fields", .array(detailFields(event).prefix(Limits.maxFields).map { mrkdwn($0, limit: Limits.fieldText) }))]),
         ]
         if let runbook = alert.annotations["runbook_url"] {
             blocks.append(context("<\(runbook)|Runbook>"))
@@ -75,19 +83,20 @@ public struct SlackPayload: Sendable {
         fields.append("*Severity:* \(alert.severity.rawValue)")
         fields.append("*State:* \(event.kind.isResolve ? "resolved" : "firing")")
         fields.append("*Since:* \(TimeFormat.rfc3339(AlertText.startsAt(alert)))")
-        return fields
+        if let labels = AlertText.extraLabels(alert) { fields.append("*Labels:* \(labels)") }
+        // Each field is cut here too, so a grouped line of several fields stays bounded.
+        return fields.map { AlertText.truncate($0, to: Limits.fieldText) }
     }
 
     private func section(_ text: String) -> JSONValue {
-        .object([("type", .string("section")), ("text", mrkdwn(text))])
+        .object([("type", .string("section")), ("text", mrkdwn(text, limit: Limits.sectionText))])
     }
 
     private func context(_ text: String) -> JSONValue {
-        .object([("type", .string("context")), ("elements", .array([mrkdwn(text)]))])
+        .object([("type", .string("context")), ("elements", .array([mrkdwn(text, limit: Limits.fieldText)]))])
     }
 
-    private func mrkdwn(_ text: String) -> JSONValue {
-        // Section text is capped at 3000 characters by Slack.
-        .object([("type", .string("mrkdwn")), ("text", .string(AlertText.truncate(text, to: 3000)))])
+    private func mrkdwn(_ text: String, limit: Int) -> JSONValue {
+        .object([("type", .string("mrkdwn")), ("text", .string(AlertText.truncate(text, to: limit)))])
     }
 }

@@ -54,9 +54,18 @@ enum AlertText {
         return text
     }
 
-    /// Cuts `text` to at most `limit` characters, ending with "…" when cut (alertmanager's TruncateInRunes).
+    /// Cuts `text` to at most `limit` characters, ending with "…[truncated]" when cut
+    /// (alertmanager's TruncateInRunes, with a marker a reader cannot miss).
     static func truncate(_ text: String, to limit: Int) -> String {
-        guard text.count > limit else { return text }
-        return String(text.prefix(limit - 1)) + "…"
+        PayloadLimits.cut(text, to: limit)
+    }
+
+    /// The labels beyond the identity ones (alertname, cluster, node, severity), as
+    /// "env=prod, team=vault", sorted; nil when there are none (so normal payloads do not change).
+    static func extraLabels(_ alert: Alert) -> String? {
+        let identity: Set<String> = ["alertname", "cluster", "node", "severity"]
+        let extra = alert.labels.filter { !identity.contains($0.key) }.sorted { $0.key < $1.key }
+        guard !extra.isEmpty else { return nil }
+        return extra.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
     }
 }

@@ -1,3 +1,7 @@
+#if canImport(Checked)
+import Checked
+#endif
+
 /// A JSON document built in code, with object keys kept in insertion order (payloads read the
 /// way the integration docs list them). Serialization is deterministic and escapes only what
 /// RFC 8259 requires, so golden files and HMAC signatures are stable.
@@ -33,7 +37,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .integer(let i): out += String(i)
         case .number(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int64(d)) } else if d.isFinite { out += "\(d)" } else { out += "null" }
+            if d == d.rounded(), abs(d) < 1e15, let i = Int64(finite: d) { out += String(i) } else if d.isFinite { out += "\(d)" } else { out += "null" }
         case .bool(let b): out += b ? "true" : "false"
         case .null: out += "null"
         case .array(let items):

@@ -9,7 +9,8 @@ import Foundation
 
 /// Posts Alertmanager's webhook message (version "4"), optionally signed with
 /// `X-Sealwatch-Signature: sha256=<hex HMAC-SHA256 of the exact body>` and authenticated with
-/// `Authorization: Bearer`.
+/// `Authorization: Bearer`. Every post carries `X-Sealwatch-Notification-Id` (`NotificationID`),
+/// the same on every retry and after a restart, so the receiver can drop duplicates.
 ///
 /// Invariant: URL, HMAC key and bearer token appear only in the request, never in errors.
 public struct WebhookNotifier: Notifier {
@@ -29,8 +30,9 @@ public struct WebhookNotifier: Notifier {
 
     public func notify(_ batch: AlertBatch) async throws(NotifyError) {
         let body = payload.body(for: batch.events).bytes
-        try await poster.post(url: url.reveal(), body: body, headers: Self.headers(body: body, hmacSecret: hmacSecret, bearerToken: bearerToken),
-                              target: "webhook " + RedactURL.redact(url.reveal()), now: batch.now)
+        var headers = Self.headers(body: body, hmacSecret: hmacSecret, bearerToken: bearerToken)
+        headers.add(NotificationID.header, batch.stableID)
+        try await poster.post(url: url.reveal(), body: body, headers: headers, target: "webhook " + RedactURL.redact(url.reveal()), now: batch.now)
     }
 
     /// The signature and authorization headers for `body`.

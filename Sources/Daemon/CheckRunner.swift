@@ -47,13 +47,3 @@ extension Monitor {
         return view
     }
 }
-
-/// A sink that only logs (used when no receivers are configured).
-public struct LogOnlySink: AlertSink {
-    public init() {}
-    public func start() async {}
-    public func submit(transitions: [AlertTransition], active: [Alert], now: Date) async {}
-    public func reload(config: SealwatchConfig) async {}
-    public func shutdown() async {}
-    public func updateMetrics(_ metrics: DaemonMetrics) {}
-}

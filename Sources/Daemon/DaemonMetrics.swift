@@ -297,5 +297,8 @@ public final class DaemonMetrics: Sendable {
         "sealwatch_notification_retries_total": "Notification attempts that were retries, by receiver.",
         "sealwatch_notification_queue_length": "Notifications waiting in the outbox, by receiver.",
         "sealwatch_notification_oldest_pending_age_seconds": "Age of the oldest undelivered notification, by receiver.",
+        "sealwatch_notification_paused_seconds": "Seconds until the receiver is tried again after a failure or Retry-After (0: not paused).",
+        "sealwatch_notifications_unrouted_total": "Alert firings that matched no route and were sent to nobody.",
+        "sealwatch_alerts_unrouted": "Alerts firing now that match no route (sent to nobody).",
     ]
 }

@@ -48,6 +48,8 @@ public protocol AlertSink: Sendable {
     func reload(config: SealwatchConfig) async
     func shutdown() async
     func updateMetrics(_ metrics: DaemonMetrics)
+    /// Firing alerts that no route sends anywhere (shown on the status page).
+    func unroutedAlerts() -> [AlertKey]
 }
 
 /// The composition root: wires config, transport, monitor, state store, notifications, metrics
@@ -177,8 +179,10 @@ public final class DaemonRunner: Sendable {
             sink.updateMetrics(metrics)
             metrics.publish()
             let clusters = await monitor.statusView()
+            let unrouted = sink.unroutedAlerts()
             board.update {
                 $0.clusters = clusters; $0.ready = true; $0.lastCycleAt = now; $0.lastCycleSeconds = result.seconds
+                $0.unrouted = unrouted
             }
             heartbeat.beat()
             MemoryTuning.releaseFreeMemory()

@@ -15,7 +15,11 @@ extension Dispatcher: AlertSink {
             }
             metrics.set("sealwatch_notification_queue_length", l, Double(s.queueLength))
             metrics.set("sealwatch_notification_oldest_pending_age_seconds", l, s.oldestPendingAge)
+            metrics.set("sealwatch_notification_paused_seconds", l, s.pausedFor)
         }
+        let unrouted = unroutedStats()
+        metrics.counterSet("sealwatch_notifications_unrouted_total", [:], Double(unrouted.total))
+        metrics.set("sealwatch_alerts_unrouted", [:], Double(unrouted.count))
     }
 
     /// Reasons pre-created at 0 so a missing series never hides a failure (as alertmanager does).

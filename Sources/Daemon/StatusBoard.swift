@@ -29,6 +29,8 @@ public struct StatusView: Sendable {
         public var exitCode: Int32 { switch self { case .ok: 0; case .warning: 1; case .critical: 2; case .unknown: 3 } }
     }
     public var clusters: [ClusterView] = []
+    /// Firing alerts that match no route: nobody is told about them.
+    public var unrouted: [AlertKey] = []
     public var ready = false
     public var lastCycleAt: Date?
     public var lastCycleSeconds: Double?

@@ -67,6 +67,8 @@ struct StatusDocument: Encodable {
     var last_cycle_at: String?
     var last_cycle_seconds: Double?
     var clusters: [Cluster]
+    /// Firing alerts no route sends anywhere (`AlertKey.description`).
+    var unrouted_alerts: [String]
 
     init(_ view: StatusView) {
         version = view.version
@@ -76,6 +78,7 @@ struct StatusDocument: Encodable {
         last_cycle_at = view.lastCycleAt.map(StatusDocument.time)
         last_cycle_seconds = view.lastCycleSeconds
         clusters = view.clusters.map(StatusDocument.cluster)
+        unrouted_alerts = view.unrouted.map(\.description)
     }
 
     static func time(_ d: Date) -> String { d.formatted(.iso8601) }

@@ -36,6 +36,11 @@ enum StatusPage {
         <header><b>Sealwatch</b><span class="v \(view.verdict.rawValue)">\(view.verdict.rawValue.uppercased())</span>
         <span>\(esc(view.ready ? "last cycle \(age(view.lastCycleAt, now)) ago" : "first cycle in progress")) · v\(esc(view.version))</span></header><main>
         """
+        if !view.unrouted.isEmpty {
+            h += "<section><div class=\"alert critical firing\"><b>Not sent to anyone:</b> \(view.unrouted.count) firing alert\(view.unrouted.count == 1 ? "" : "s") match no route — "
+            h += view.unrouted.prefix(20).map { esc($0.description) }.joined(separator: ", ") + (view.unrouted.count > 20 ? ", …" : "")
+            h += " <span class=\"muted\">(add a route in <code>routes:</code>; <code>sealwatch config check</code> lists what no route covers)</span></div></section>"
+        }
         for c in view.clusters { h += cluster(c, now: now) }
         h += "<p class=\"muted\">JSON: <a href=\"/api/v1/status\">/api/v1/status</a> · metrics: <a href=\"/metrics\">/metrics</a></p></main></body></html>\n"
         return h

@@ -149,8 +149,15 @@ public struct ConfigLoader: Sendable {
         }
 
         var routes: [RouteConfig] = []
+        var locations = SourceLocations()
+        func locate(_ path: String, _ node: YAMLNode?) {
+            if let node { locations[path] = SourceLocations.Mark(line: node.mark.line, column: node.mark.column) }
+        }
+        if doc.has("routes") { locate("routes", doc.mark("routes")) }
         for (path, node) in doc.sequence("routes") {
+            locate(path, node)
             guard let m = r.mapping(node, path) else { continue }
+            locate(m.keyPath("match"), m.mark("match"))
             let match = m.stringMap("match")
             let entries = m.sequence("receivers")
             let names = entries.compactMap { r.string($0.1, $0.0) }
@@ -169,7 +176,10 @@ public struct ConfigLoader: Sendable {
             routes.append(route)
             m.finish()
         }
-        if routes.isEmpty { routes = ConfigLoader.defaultRoutes(receivers) }
+        if routes.isEmpty {
+            routes = ConfigLoader.defaultRoutes(receivers)
+            locations["routes"] = nil   // no location: the routes are the defaults (`RouteCoverage` tells them apart)
+        }
 
         var notify = NotifySettings()
         if let n = doc.mapping("notify") {
@@ -184,7 +194,9 @@ public struct ConfigLoader: Sendable {
             n.finish()
         }
         doc.finish()
-        return SealwatchConfig(global: global, listen: listen, clusters: clusters, receivers: receivers, routes: routes, notify: notify)
+        var config = SealwatchConfig(global: global, listen: listen, clusters: clusters, receivers: receivers, routes: routes, notify: notify)
+        config.locations = locations
+        return config
     }
 
     /// Without `routes:`: critical → every receiver; warning and info → every receiver but PagerDuty

@@ -8,11 +8,28 @@ public struct SealwatchConfig: Sendable, Hashable {
     public var receivers: [ReceiverConfig]
     public var routes: [RouteConfig]
     public var notify: NotifySettings
+    /// Where some keys were written, for checks that run after loading (`RouteCoverage`).
+    public var locations = SourceLocations()
     public init(global: GlobalConfig = GlobalConfig(), listen: ListenConfig = ListenConfig(), clusters: [ClusterConfig],
                 receivers: [ReceiverConfig] = [], routes: [RouteConfig] = [], notify: NotifySettings = NotifySettings()) {
         self.global = global; self.listen = listen; self.clusters = clusters
         self.receivers = receivers; self.routes = routes; self.notify = notify
     }
+}
+
+/// Line and column of keys in the file, by key path (`routes`, `routes[0]`, `routes[0].match`).
+/// Not part of a configuration's identity: two configurations that differ only in layout are equal,
+/// so a reload that only moves lines changes nothing.
+public struct SourceLocations: Sendable, Hashable {
+    public struct Mark: Sendable, Hashable { public var line: Int; public var column: Int }
+    public var marks: [String: Mark] = [:]
+    public init() {}
+    public subscript(_ keyPath: String) -> Mark? {
+        get { marks[keyPath] }
+        set { marks[keyPath] = newValue }
+    }
+    public static func == (_: SourceLocations, _: SourceLocations) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// `global:` — the probe cycle and where state lives.

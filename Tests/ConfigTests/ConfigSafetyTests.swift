@@ -108,6 +108,18 @@ import Testing
         #expect(issues(cluster(token, extra: "    allow_insecure_token_file_mode: true\n")) == [])
     }
 
+    @Test func oversizedSecretFileIsRefused() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let token = dir + "/vault-token"
+        try String(repeating: "s", count: SecretSource.maxFileBytes + 1).write(toFile: token, atomically: true, encoding: .utf8)
+        chmod(token, 0o600)
+        #expect(issues(cluster(token)) == ["clusters[0].token_file: \(token) is larger than 64 KiB; a secret file holds one token, key or URL (line 3, column 17)"])
+        try String(repeating: "s", count: SecretSource.maxFileBytes).write(toFile: token, atomically: true, encoding: .utf8)
+        chmod(token, 0o600)
+        #expect(issues(cluster(token)) == [])
+    }
+
     @Test func credentialIsCheckedToo() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -58,7 +58,7 @@ let package = Package(
             "ClusterModel", "Rules", "Config", "HTTPTransport", "CurlTransport", "Probing",
             "StateStore", "Notify", "MetricsServer", "Systemd", "CLinux", "Checked", log, prometheus,
         ]),
-        .executableTarget(name: "sealwatch", dependencies: ["Daemon", "Config", "Systemd", argumentParser, log], swiftSettings: strict),
+        .executableTarget(name: "sealwatch", dependencies: ["Daemon", "Config", "Rules", "Systemd", argumentParser, log], swiftSettings: strict),
 
         // Test kit: loopback servers and builders shared by the test targets.
         lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),

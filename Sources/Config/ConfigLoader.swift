@@ -4,6 +4,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the config layer needs to know about rules, injected so Config does not depend on Rules.
 public struct RuleVocabulary: Sendable {
@@ -24,14 +27,27 @@ public struct ConfigLoader: Sendable {
     public var environment: [String: String]
     public init(rules: RuleVocabulary, environment: [String: String]) { self.rules = rules; self.environment = environment }
 
+    /// Largest configuration file accepted (4 MiB): a real one is a few KiB, and a larger file is
+    /// refused before it is parsed, so a mistaken or hostile file cannot make the daemon balloon.
+    public static let maxFileBytes = 4 << 20
+
     public func load(path: String) throws(ConfigError) -> SealwatchConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file")])
+        let bytes: [UInt8]
+        switch BoundedRead.read(path, limit: ConfigLoader.maxFileBytes) {
+        case .success(let b): bytes = b
+        case .failure(.tooLarge):
+            throw ConfigError(file: path, issues: [ConfigLoader.tooLargeIssue])
+        case .failure(.system(let call, let code)):
+            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file (\(call): \(String(cString: strerror(code))))")])
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: bytes, as: UTF8.self), file: path)
     }
 
+    static let tooLargeIssue = ConfigIssue(
+        path: "", message: "the file is larger than 4 MiB (4194304 bytes), the limit for a configuration file; it was not parsed")
+
     public func parse(_ text: String, file: String = "<config>") throws(ConfigError) -> SealwatchConfig {
+        if text.utf8.count > ConfigLoader.maxFileBytes { throw ConfigError(file: file, issues: [ConfigLoader.tooLargeIssue]) }
         let root: YAMLNode?
         do { root = try YAMLParser.parse(text) } catch {
             throw ConfigError(file: file, issues: [ConfigLoader.syntaxIssue(error)])
@@ -133,8 +149,15 @@ public struct ConfigLoader: Sendable {
         }
 
         var routes: [RouteConfig] = []
+        var locations = SourceLocations()
+        func locate(_ path: String, _ node: YAMLNode?) {
+            if let node { locations[path] = SourceLocations.Mark(line: node.mark.line, column: node.mark.column) }
+        }
+        if doc.has("routes") { locate("routes", doc.mark("routes")) }
         for (path, node) in doc.sequence("routes") {
+            locate(path, node)
             guard let m = r.mapping(node, path) else { continue }
+            locate(m.keyPath("match"), m.mark("match"))
             let match = m.stringMap("match")
             let entries = m.sequence("receivers")
             let names = entries.compactMap { r.string($0.1, $0.0) }
@@ -153,7 +176,10 @@ public struct ConfigLoader: Sendable {
             routes.append(route)
             m.finish()
         }
-        if routes.isEmpty { routes = ConfigLoader.defaultRoutes(receivers) }
+        if routes.isEmpty {
+            routes = ConfigLoader.defaultRoutes(receivers)
+            locations["routes"] = nil   // no location: the routes are the defaults (`RouteCoverage` tells them apart)
+        }
 
         var notify = NotifySettings()
         if let n = doc.mapping("notify") {
@@ -168,7 +194,9 @@ public struct ConfigLoader: Sendable {
             n.finish()
         }
         doc.finish()
-        return SealwatchConfig(global: global, listen: listen, clusters: clusters, receivers: receivers, routes: routes, notify: notify)
+        var config = SealwatchConfig(global: global, listen: listen, clusters: clusters, receivers: receivers, routes: routes, notify: notify)
+        config.locations = locations
+        return config
     }
 
     /// Without `routes:`: critical → every receiver; warning and info → every receiver but PagerDuty
@@ -193,6 +221,7 @@ public struct ConfigLoader: Sendable {
             r.issue(c.keyPath("name"), "must be letters, digits, '-', '_' or '.'", at: c.mark("name"))
         }
         var nodes: [NodeConfig] = []
+        var plaintext: [(path: String, mark: YAMLNode?)] = []   // http:// nodes off this machine
         let nodeList = c.sequence("nodes")
         if nodeList.isEmpty { r.issue(c.keyPath("nodes"), "at least one node is required", at: c.mark("nodes")) }
         for (path, n) in nodeList {
@@ -205,6 +234,10 @@ public struct ConfigLoader: Sendable {
                 r.issue(m.keyPath("address"), problem, at: m.mark("address"))
             }
             let raftID = m.nonEmptyString("raft_node_id")
+            let allowPlaintext = m.bool("allow_plaintext") ?? false
+            if let address, address.hasPrefix("http://"), !allowPlaintext, !URLHost.isLoopbackURL(address) {
+                plaintext.append((m.keyPath("address"), m.mark("address")))
+            }
             if let nodeName, let address {
                 if nodes.contains(where: { $0.name == nodeName }) {
                     r.issue(m.keyPath("name"), "duplicate node name \"\(nodeName)\"", at: m.mark("name"))
@@ -212,7 +245,9 @@ public struct ConfigLoader: Sendable {
                 if nodes.contains(where: { ClusterSnapshot.sameEndpoint($0.address, address) }) {
                     r.issue(m.keyPath("address"), "duplicate node address \(address)", at: m.mark("address"))
                 }
-                nodes.append(NodeConfig(name: nodeName, address: ConfigLoader.trimSlash(address), raftNodeID: raftID))
+                var node = NodeConfig(name: nodeName, address: ConfigLoader.trimSlash(address), raftNodeID: raftID)
+                node.allowPlaintext = allowPlaintext
+                nodes.append(node)
             }
             m.finish()
         }
@@ -225,7 +260,17 @@ public struct ConfigLoader: Sendable {
         if let t = cluster.token, case .literal = t.origin {
             r.issue(t.keyPath, "inline tokens are not allowed; use token_file (a path or a systemd credential name)", at: c.mark("token"))
         }
-        if let token = cluster.token { checkSecretReadable(token, r, at: c.mark(token.keyPath.hasSuffix("_file") ? "token_file" : "token")) }
+        cluster.allowInsecureTokenFileMode = c.bool("allow_insecure_token_file_mode") ?? false
+        if let token = cluster.token {
+            checkSecretReadable(token, r, at: c.mark(token.keyPath.hasSuffix("_file") ? "token_file" : "token"),
+                                mode: FileModePolicy(allowInsecure: cluster.allowInsecureTokenFileMode, override: "allow_insecure_token_file_mode: true on the cluster"))
+        }
+        cluster.allowPlaintext = c.bool("allow_plaintext") ?? false
+        if cluster.token != nil && !cluster.allowPlaintext {
+            for p in plaintext {
+                r.issue(p.path, "plain http:// to a host that is not loopback would expose the Vault token (token_file); use https://, or set allow_plaintext: true on this node or its cluster", at: p.mark)
+            }
+        }
         if let t = c.mapping("tls") {
             cluster.tls = readTLS(t, r)
             t.finish()
@@ -293,11 +338,13 @@ public struct ConfigLoader: Sendable {
 
     private func readReceiver(_ m: MappingReader, _ r: YAMLReader) -> ReceiverConfig? {
         let name = m.nonEmptyString("name")
+        let allowInsecureMode = m.bool("allow_insecure_secret_file_mode") ?? false
+        let mode = FileModePolicy(allowInsecure: allowInsecureMode, override: "allow_insecure_secret_file_mode: true on the receiver")
         if name == nil && !m.has("name") { r.issue(m.path, "missing name", at: m.node) }
         var kinds: [ReceiverConfig.Kind] = []
         if let s = m.mapping("slack") {
             if let url = s.secret("url", required: true) {
-                checkSecretReadable(url, r, at: s.node)
+                checkSecretReadable(url, r, at: s.node, mode: mode)
                 checkURLSecret(url, r, at: s.node, httpsOnly: true)
                 var c = SlackConfig(url: url)
                 c.channel = s.nonEmptyString("channel"); c.username = s.nonEmptyString("username")
@@ -307,7 +354,7 @@ public struct ConfigLoader: Sendable {
         }
         if let p = m.mapping("pagerduty") {
             if let key = p.secret("routing_key", required: true) {
-                checkSecretReadable(key, r, at: p.node)
+                checkSecretReadable(key, r, at: p.node, mode: mode)
                 var c = PagerDutyConfig(routingKey: key)
                 if let url = p.nonEmptyString("url") {
                     if let problem = ConfigLoader.urlProblem(url) { r.issue(p.keyPath("url"), problem, at: p.mark("url")) }
@@ -321,12 +368,12 @@ public struct ConfigLoader: Sendable {
         }
         if let w = m.mapping("webhook") {
             if let url = w.secret("url", required: true) {
-                checkSecretReadable(url, r, at: w.node)
+                checkSecretReadable(url, r, at: w.node, mode: mode)
                 checkURLSecret(url, r, at: w.node, httpsOnly: false)
                 var c = WebhookConfig(url: url)
                 c.hmacSecret = w.secret("hmac_secret", required: false)
                 c.bearerToken = w.secret("bearer_token", required: false)
-                [c.hmacSecret, c.bearerToken].compactMap { $0 }.forEach { checkSecretReadable($0, r, at: w.node) }
+                [c.hmacSecret, c.bearerToken].compactMap { $0 }.forEach { checkSecretReadable($0, r, at: w.node, mode: mode) }
                 c.maxAlerts = w.int("max_alerts", min: 0) ?? 0
                 kinds.append(.webhook(c))
             }
@@ -340,7 +387,7 @@ public struct ConfigLoader: Sendable {
             }
             var c = AlertmanagerConfig(urls: urls.map(ConfigLoader.trimSlash))
             c.bearerToken = a.secret("bearer_token", required: false)
-            if let b = c.bearerToken { checkSecretReadable(b, r, at: a.node) }
+            if let b = c.bearerToken { checkSecretReadable(b, r, at: a.node, mode: mode) }
             kinds.append(.alertmanager(c))
             a.finish()
         }
@@ -354,23 +401,50 @@ public struct ConfigLoader: Sendable {
         }
         guard let name else { return nil }
         var rc = ReceiverConfig(name: name, kind: kinds[0])
+        rc.allowInsecureSecretFileMode = allowInsecureMode
         rc.tls = tls
         rc.timeout = timeout ?? rc.timeout
         return rc
     }
 
-    private func checkSecretReadable(_ s: SecretSource, _ r: YAMLReader, at node: YAMLNode?) {
+    /// Whether a secret file that every user may read or write is accepted, and which key says so.
+    private struct FileModePolicy {
+        var allowInsecure: Bool
+        /// How to accept it anyway, for the message ("allow_insecure_token_file_mode: true on the cluster").
+        var override: String
+    }
+
+    /// Reports a secret file that cannot be read, or (unless `mode` allows it) that every user may
+    /// read or write: ssh and PostgreSQL refuse such key files, and so does Sealwatch. A group-readable
+    /// file (0640) is fine; systemd credentials are 0400. Messages name the key and file, never the content.
+    private func checkSecretReadable(_ s: SecretSource, _ r: YAMLReader, at node: YAMLNode?, mode: FileModePolicy) {
         do { _ = try s.load(environment: environment) } catch {
             r.add(ConfigIssue(path: s.keyPath, message: String(error.message.dropFirst(s.keyPath.count + 2)),
                                         line: node?.mark.line, column: node?.mark.column))
+            return
         }
+        guard !mode.allowInsecure, let path = s.path(environment: environment) else { return }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return }
+        let bits = st.st_mode & 0o7777
+        let other: String
+        switch (bits & 0o004 != 0, bits & 0o002 != 0) {
+        case (true, true): other = "readable and writable"
+        case (true, false): other = "readable"
+        case (false, true): other = "writable"
+        case (false, false): return
+        }
+        let octal = String(bits, radix: 8)
+        r.add(ConfigIssue(path: s.keyPath,
+                          message: "\(path) is \(other) by every user (mode \(String(repeating: "0", count: max(0, 4 - octal.count)) + octal)); restrict it (chmod o-rwx \(path); 0600 or 0640), or set \(mode.override)",
+                          line: node?.mark.line, column: node?.mark.column))
     }
 
     private func checkURLSecret(_ s: SecretSource, _ r: YAMLReader, at node: YAMLNode?, httpsOnly: Bool) {
         guard let secret = try? s.load(environment: environment) else { return }
         if let problem = ConfigLoader.urlProblem(secret.reveal()) {
             r.add(ConfigIssue(path: s.keyPath, message: problem, line: node?.mark.line, column: node?.mark.column))
-        } else if httpsOnly && !secret.reveal().hasPrefix("https://") && !ConfigLoader.isLoopbackURL(secret.reveal()) {
+        } else if httpsOnly && !secret.reveal().hasPrefix("https://") && !URLHost.isLoopbackURL(secret.reveal()) {
             r.add(ConfigIssue(path: s.keyPath, message: "must be an https:// URL", line: node?.mark.line, column: node?.mark.column))
         }
     }
@@ -395,10 +469,6 @@ extension ConfigLoader {
         if afterScheme.count > 3 && !afterScheme[3].isEmpty { return "must be a base URL without a path (e.g. https://10.0.0.11:8200)" }
         if afterScheme[2].contains("@") { return "must not contain credentials" }
         return nil
-    }
-
-    static func isLoopbackURL(_ url: String) -> Bool {
-        url.hasPrefix("http://127.") || url.hasPrefix("http://localhost") || url.hasPrefix("http://[::1]")
     }
 
     static func isListenAddress(_ a: String) -> Bool {

@@ -8,11 +8,28 @@ public struct SealwatchConfig: Sendable, Hashable {
     public var receivers: [ReceiverConfig]
     public var routes: [RouteConfig]
     public var notify: NotifySettings
+    /// Where some keys were written, for checks that run after loading (`RouteCoverage`).
+    public var locations = SourceLocations()
     public init(global: GlobalConfig = GlobalConfig(), listen: ListenConfig = ListenConfig(), clusters: [ClusterConfig],
                 receivers: [ReceiverConfig] = [], routes: [RouteConfig] = [], notify: NotifySettings = NotifySettings()) {
         self.global = global; self.listen = listen; self.clusters = clusters
         self.receivers = receivers; self.routes = routes; self.notify = notify
     }
+}
+
+/// Line and column of keys in the file, by key path (`routes`, `routes[0]`, `routes[0].match`).
+/// Not part of a configuration's identity: two configurations that differ only in layout are equal,
+/// so a reload that only moves lines changes nothing.
+public struct SourceLocations: Sendable, Hashable {
+    public struct Mark: Sendable, Hashable { public var line: Int; public var column: Int }
+    public var marks: [String: Mark] = [:]
+    public init() {}
+    public subscript(_ keyPath: String) -> Mark? {
+        get { marks[keyPath] }
+        set { marks[keyPath] = newValue }
+    }
+    public static func == (_: SourceLocations, _: SourceLocations) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }
 
 /// `global:` — the probe cycle and where state lives.
@@ -71,6 +88,9 @@ public struct NodeConfig: Sendable, Hashable {
     public var address: String
     /// Raft `node_id` of this node (default: `name`), for PeerMissing.
     public var raftNodeID: String
+    /// `allow_plaintext`: accept an `http://` address off this machine although the cluster has a
+    /// token (which then crosses the network in clear text). Default false: such a config is refused.
+    public var allowPlaintext: Bool = false
     public init(name: String, address: String, raftNodeID: String? = nil) {
         self.name = name; self.address = address; self.raftNodeID = raftNodeID ?? name
     }
@@ -82,6 +102,11 @@ public struct ClusterConfig: Sendable, Hashable {
     public var labels: [String: String] = [:]
     /// Vault token for the Raft and token endpoints (`token_file`); nil = unauthenticated endpoints only.
     public var token: SecretSource?
+    /// `allow_plaintext`: as `NodeConfig.allowPlaintext`, for every node of the cluster.
+    public var allowPlaintext: Bool = false
+    /// `allow_insecure_token_file_mode`: accept a token file that every user may read or write
+    /// (mode o+r or o+w). Default false: such a file is refused, as ssh refuses such key files.
+    public var allowInsecureTokenFileMode: Bool = false
     public var tls = TLSConfig()
     public var nodes: [NodeConfig]
     /// Per-cluster request deadline (`timeout`), default `global.timeout`.
@@ -104,6 +129,9 @@ public struct ReceiverConfig: Sendable, Hashable {
     public var tls = TLSConfig()
     /// Per-request deadline (`timeout`, default 10s).
     public var timeout: Double = 10
+    /// `allow_insecure_secret_file_mode`: accept secret files (`url_file`, `routing_key_file`,
+    /// `hmac_secret_file`, `bearer_token_file`) that every user may read or write. Default false.
+    public var allowInsecureSecretFileMode: Bool = false
     public init(name: String, kind: Kind) { self.name = name; self.kind = kind }
     public var kindName: String {
         switch kind { case .slack: "slack"; case .pagerduty: "pagerduty"; case .webhook: "webhook"; case .alertmanager: "alertmanager" }

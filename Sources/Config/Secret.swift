@@ -45,6 +45,9 @@ public struct SecretSource: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Largest secret file read (64 KiB): a token, key or URL is far smaller, and the file comes from outside.
+    public static let maxFileBytes = 64 << 10
+
     /// Reads the secret (trailing newline trimmed). Errors name the key and file, never the value.
     public func load(environment: [String: String]) throws(SecretError) -> Secret {
         switch origin {
@@ -53,7 +56,12 @@ public struct SecretSource: Sendable, Hashable, CustomStringConvertible {
             throw SecretError(message: "\(keyPath): credential \"\(n)\" requested but $CREDENTIALS_DIRECTORY is not set (use an absolute path, or LoadCredential= in the unit)")
         default:
             let path = self.path(environment: environment)!
-            guard let data = FileManager.default.contents(atPath: path) else {
+            let data: [UInt8]
+            switch BoundedRead.read(path, limit: SecretSource.maxFileBytes) {
+            case .success(let bytes): data = bytes
+            case .failure(.tooLarge):
+                throw SecretError(message: "\(keyPath): \(path) is larger than 64 KiB; a secret file holds one token, key or URL")
+            case .failure(.system):
                 throw SecretError(message: "\(keyPath): cannot read \(path)")
             }
             var text = String(decoding: data, as: UTF8.self)

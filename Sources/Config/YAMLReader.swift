@@ -64,22 +64,41 @@ final class YAMLReader {
         return v
     }
 
+    /// Largest magnitude of a plain number (thresholds): far beyond any sensible threshold, and small
+    /// enough that every consumer can turn it into an integer or a `Duration` without trapping.
+    static let maxNumber: Double = 1e15
+
+    /// A number (`0.01`), a percentage (`1%`) or a duration (`50ms`, as seconds); finite and within
+    /// `maxNumber` (durations within `DurationText.maxSeconds`).
     func number(_ node: YAMLNode, _ path: String) -> Double? {
         guard case .scalar(let s) = node else { issue(path, "must be a number", at: node); return nil }
-        if s.text.hasSuffix("%"), let v = Double(s.text.dropLast()) { return v / 100 }
-        if let v = Double(s.text) { return v }
-        if let d = DurationText.seconds(s.text) { return d }
+        let plain: Double?
+        if s.text.hasSuffix("%"), let v = Double(s.text.dropLast()) { plain = v / 100 } else { plain = Double(s.text) }
+        if let v = plain {
+            guard v.isFinite, abs(v) <= YAMLReader.maxNumber else {
+                issue(path, "must be a finite number between -1e15 and 1e15, not \"\(s.text)\"", at: node); return nil
+            }
+            return v
+        }
+        if let d = DurationText.seconds(s.text) { return checkedDuration(d, s.text, path, node) }
         issue(path, "must be a number, a percentage or a duration, not \"\(s.text)\"", at: node); return nil
     }
 
-    /// A duration such as `5s`; `positive` rejects zero.
+    /// A duration such as `5s`, at most `DurationText.maxSeconds`; `positive` rejects zero.
     func duration(_ node: YAMLNode, _ path: String, positive: Bool = false) -> Double? {
         guard case .scalar(let s) = node else { issue(path, "must be a duration like 5s", at: node); return nil }
         guard let v = DurationText.seconds(s.text) else {
             issue(path, "must be a duration like 500ms, 5s, 1m or 4h, not \"\(s.text)\"", at: node); return nil
         }
         if positive && v <= 0 { issue(path, "must be greater than 0", at: node); return nil }
-        return v
+        return checkedDuration(v, s.text, path, node)
+    }
+
+    private func checkedDuration(_ seconds: Double, _ text: String, _ path: String, _ node: YAMLNode) -> Double? {
+        guard seconds <= DurationText.maxSeconds else {
+            issue(path, "must be at most 36500d (100 years), not \"\(text)\"", at: node); return nil
+        }
+        return seconds
     }
 
     func stringMap(_ node: YAMLNode?, _ path: String) -> [String: String] {

@@ -84,10 +84,8 @@ public final class DaemonRunner: Sendable {
         let env = options.environment
         DaemonRunner.warnInsecure(config, logger)
         let stateDir = DaemonRunner.stateDirectory(options, config)
-        do {
-            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        } catch {
-            logger.critical("cannot create the state directory", metadata: ["path": "\(stateDir)", "error": "\(error)"])
+        do { try StateDirectory.ensureWritable(stateDir) } catch {
+            logger.critical("cannot use the state directory: \(error)", metadata: ["path": "\(stateDir)"])
             return SealwatchExit.cantCreate
         }
         let mailbox = Mailbox()

@@ -207,6 +207,8 @@ struct OutboxState: Sendable {
 /// through a continuation, never on the cooperative pool; concurrent writes coalesce.
 public final class Outbox: Sendable {
     let path: String
+    /// Refuses writes after a failed read, so an unreadable outbox is never replaced by an empty one.
+    private let stateFile: StateFile
     let state: Mutex<OutboxState>
     private let written = Mutex<UInt64>(0)
     private let queue = DispatchQueue(label: "sealwatch.notify.outbox")
@@ -215,20 +217,23 @@ public final class Outbox: Sendable {
     /// Opens (does not read) the outbox in `directory`.
     public init(directory: String, logger: Logger) {
         path = (directory.hasSuffix("/") ? String(directory.dropLast()) : directory) + "/outbox.json"
+        stateFile = StateFile(path: path)
         state = Mutex(OutboxState())
         self.logger = logger
     }
 
-    /// Reads the file (a corrupt file is moved aside to `outbox.json.corrupt` and the outbox starts
-    /// empty). Times and counters are clamped (`OutboxState.init(file:now:maxDelay:)`); a number
-    /// too large for a Double (`1e400`, which Foundation rejects as invalid JSON) is read as ±1e300
-    /// rather than losing every pending page.
+    /// Reads the file. A corrupt file is moved aside to `outbox.json.corrupt-<unix-ns>-<pid>` and the
+    /// outbox starts empty; an unreadable one (I/O error) is left alone and never overwritten. Times
+    /// and counters are clamped (`OutboxState.init(file:now:maxDelay:)`); a number too large for a
+    /// Double (`1e400`, which Foundation rejects as invalid JSON) is read as ±1e300 rather than
+    /// losing every pending page.
     func load(now: Date = Date(), maxDelay: Duration = RetryDecision.defaultMaxRetryAfter) async {
-        let path = self.path, logger = self.logger
+        let path = self.path, logger = self.logger, file = self.stateFile
         let loaded: OutboxFile? = await onQueue { () -> OutboxFile? in
             let bytes: [UInt8]?
-            do { bytes = try AtomicFile.read(path) } catch {
-                logger.error("cannot read outbox", metadata: ["path": "\(path)", "error": "\(error)"])
+            do { bytes = try file.read() } catch {
+                logger.error("cannot read outbox; starting empty, and not writing over the file until it can be read",
+                             metadata: ["path": "\(path)", "error": "\(error)"])
                 return nil
             }
             guard let bytes else { return nil }
@@ -238,8 +243,8 @@ public final class Outbox: Sendable {
             do {
                 return try decoder.decode(OutboxFile.self, from: Data(Self.withHugeExponentsCapped(bytes)))
             } catch {
-                logger.error("outbox file unreadable, moved aside; starting empty", metadata: ["path": "\(path)"])
-                _ = rename(path, path + ".corrupt")
+                let target = (try? file.moveAside()) ?? "(cannot be moved)"
+                logger.error("outbox file unreadable, moved aside; starting empty", metadata: ["path": "\(path)", "moved_to": "\(target)"])
                 return nil
             }
         }
@@ -270,7 +275,7 @@ public final class Outbox: Sendable {
             encoder.dateEncodingStrategy = .secondsSince1970
             encoder.outputFormatting = [.sortedKeys]
             let data = try encoder.encode(file)
-            try AtomicFile.write(data, to: path)
+            try stateFile.write(data)
             written.withLock { $0 = max($0, version) }
         } catch {
             logger.error("cannot write outbox; notifications are not crash-safe until it works",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Config
 import Daemon
 import Logging
+import Rules
 import Systemd
 #if canImport(Glibc)
 import Glibc
@@ -88,6 +89,11 @@ extension Sealwatch {
             @OptionGroup var options: GlobalOptions
             func run() async throws {
                 let c = try options.load()
+                // Route coverage: warnings only (exit 0), on stderr like the errors.
+                let catalogue = RuleCatalog.resolve([:]).map {
+                    RouteCoverage.Rule(alertname: $0.name, defaultSeverity: $0.severity, enabledByDefault: $0.enabled)
+                }
+                for w in RouteCoverage.warnings(config: c, rules: catalogue) { ConsoleOutput.write("warning: \(w)\n", to: 2) }
                 let nodes = c.clusters.reduce(0) { $0 + $1.nodes.count }
                 print("\(options.config): OK — \(c.clusters.count) cluster(s), \(nodes) node(s), \(c.receivers.count) receiver(s), \(c.routes.count) route(s)")
             }

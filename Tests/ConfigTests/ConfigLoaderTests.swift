@@ -43,7 +43,7 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
     }
 
     static let invalid: [(String, [String])] = [
-        ("invalid-unknown-key.yml", ["clusters[0].slak: unknown key (allowed here: expected_peers, labels, name, nodes, rules, timeout, tls, token, token_file) (line 7, column 5)"]),
+        ("invalid-unknown-key.yml", ["clusters[0].slak: unknown key (allowed here: allow_insecure_token_file_mode, allow_plaintext, expected_peers, labels, name, nodes, rules, timeout, tls, token, token_file) (line 7, column 5)"]),
         ("invalid-duration.yml", ["global.interval: must be a duration like 500ms, 5s, 1m or 4h, not \"five seconds\" (line 2, column 13)"]),
         ("invalid-timeout.yml", ["global.timeout: must be shorter than global.interval (2s) so cycles never overlap (line 3, column 12)"]),
         ("invalid-address.yml", ["clusters[0].nodes[0].address: must be an http:// or https:// URL (line 4, column 34)",
@@ -58,12 +58,25 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         ("invalid-syntax.yml", ["YAML syntax error: unterminated flow mapping: missing '}' for the '{' at line 4, column 9 (line 5, column 1)"]),
         ("invalid-bool.yml", ["clusters[0].tls.insecure_skip_verify: must be true or false, not \"maybe\" (line 3, column 33)"]),
         ("invalid-slack-http.yml", ["receivers[0].slack.url: must be an https:// URL (line 7, column 12)"]),
+        ("invalid-plaintext-token.yml", [
+            "clusters[0].nodes[1].address: plain http:// to a host that is not loopback would expose the Vault token (token_file); use https://, or set allow_plaintext: true on this node or its cluster (line 6, column 34)",
+            "clusters[0].nodes[4].address: plain http:// to a host that is not loopback would expose the Vault token (token_file); use https://, or set allow_plaintext: true on this node or its cluster (line 9, column 34)",
+        ]),
+        ("invalid-huge-numbers.yml", [
+            "global.interval: must be at most 36500d (100 years), not \"99999999999999999999999999w\" (line 2, column 13)",
+            "global.outage_tolerance: must be at most 36500d (100 years), not \"36501d\" (line 3, column 21)",
+            "clusters[0].rules.ErrorRate.threshold: must be a finite number between -1e15 and 1e15, not \"1e308\" (line 8, column 30)",
+            "clusters[0].rules.HighLatency.threshold: must be a finite number between -1e15 and 1e15, not \"inf\" (line 9, column 32)",
+            "clusters[0].rules.HighLatency.for: must be a duration like 500ms, 5s, 1m or 4h, not \"1e300s\" (line 9, column 42)",
+            "clusters[0].rules.VaultSealed.for: must be a duration like 500ms, 5s, 1m or 4h, not \"1\(String(repeating: "0", count: 400))s\" (line 10, column 26)",
+        ]),
     ]
 
     @Test(arguments: invalid)
-    func invalidConfigsNameKeyAndLine(_ file: String, _ expected: [String]) {
+    func invalidConfigsNameKeyAndLine(_ file: String, _ expected: [String]) throws {
+        let environment = ["CREDENTIALS_DIRECTORY": try TestCredentials.directory()]
         do {
-            _ = try load(file)
+            _ = try load(file, environment: environment)
             Issue.record("\(file) was accepted")
         } catch {
             #expect(error.issues.map(\.description) == expected)
@@ -92,6 +105,7 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "s.3cr3t-token\n".write(toFile: dir + "/vault-token", atomically: true, encoding: .utf8)
+        chmod(dir + "/vault-token", 0o400)   // as systemd leaves a credential
         let yaml = """
         clusters:
           - name: prod
@@ -121,6 +135,7 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for name in ["vault-token", "pagerduty-routing-key", "ca.pem"] { try "x".write(toFile: "\(dir)/\(name)", atomically: true, encoding: .utf8) }
         try "https://hooks.slack.com/services/T0/B0/X".write(toFile: "\(dir)/slack-webhook-url", atomically: true, encoding: .utf8)
+        for name in ["vault-token", "pagerduty-routing-key", "slack-webhook-url"] { chmod("\(dir)/\(name)", 0o400) }
         text = text.replacingOccurrences(of: "/etc/sealwatch/vault-ca.pem", with: "\(dir)/ca.pem")
         let c = try ConfigLoader(rules: .permissive, environment: ["CREDENTIALS_DIRECTORY": dir]).parse(text)
         #expect(c.clusters[0].nodes.count == 3)

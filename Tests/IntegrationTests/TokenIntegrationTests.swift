@@ -19,6 +19,7 @@ struct TokenIntegrationTests {
         let doc = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any]
         let token = try #require((doc?["auth"] as? [String: Any])?["client_token"] as? String, "\(created.output)")
         try token.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        chmod(dir + "/token", 0o600)   // a token file every user can read is refused
         return dir + "/token"
     }
 
@@ -52,6 +53,7 @@ struct TokenIntegrationTests {
         try Cluster.healthy()
         let dir = IT.tempDir("badtoken")
         try "s.not-a-valid-token".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
+        chmod(dir + "/token", 0o600)
         let config = try clusterConfig(dir: dir)
         var yaml = try String(contentsOfFile: config, encoding: .utf8)
         yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: dir + "/token")

@@ -249,3 +249,99 @@ private func basic(_ user: String, _ password: String) -> String {
         }
     }
 }
+
+/// EMFILE for real: this test binary is run again as a child process with only
+/// `DescriptorExhaustionChild`, which lowers RLIMIT_NOFILE (a per-process limit, which would break
+/// tests running in parallel here).
+@Suite struct DescriptorExhaustionTests {
+    @Test func onEMFILETheReserveDescriptorLetsThePendingConnectionsBeClosed() async throws {
+        let marker = "/tmp/sealwatch-emfile-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(marker) }
+        let status = try await offPool { try runChild(filter: "DescriptorExhaustionChild", marker: marker) }
+        #expect(status == 0, "child test failed; run it alone: SEALWATCH_EMFILE_CHILD=/tmp/x <xctest> --filter DescriptorExhaustionChild")
+        #expect(access(marker, F_OK) == 0, "the child ran no test")
+    }
+}
+
+@Suite(.enabled(if: getenv("SEALWATCH_EMFILE_CHILD") != nil)) struct DescriptorExhaustionChild {
+    @Test func acceptOnEMFILE() async throws {
+        try await withServer { server in
+            let address = try SocketAddress.parse(server.localAddress)
+            let lines = try await offPool {
+                // Sockets are created before the limit and connected after it (connect allocates no descriptor).
+                let fds = (0..<3).map { _ in socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0) }
+                var tv = timeval(tv_sec: 5, tv_usec: 0)
+                for fd in fds { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+                defer { for fd in fds { close(fd) } }
+                var saved = rlimit()
+                getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &saved)
+                let lowestFree = open("/dev/null", O_RDONLY)
+                close(lowestFree)
+                var low = saved
+                low.rlim_cur = rlim_t(lowestFree)  // every descriptor below it is in use: the next one fails
+                guard setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &low) == 0 else { throw TestFailure("setrlimit: \(errno)") }
+                defer { setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &saved) }
+                var lines: [String] = []
+                for fd in fds {
+                    var a = address
+                    let rc = withUnsafePointer(to: &a.storage) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, a.length) }
+                    }
+                    guard rc == 0 else { throw TestFailure("connect: \(errno)") }
+                }
+                for fd in fds {  // each gets the 503 and the close, instead of waiting in the backlog
+                    var received: [UInt8] = []
+                    var chunk = [UInt8](repeating: 0, count: 4096)
+                    while true {
+                        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                        if n <= 0 { break }
+                        received += chunk[0..<n]
+                    }
+                    lines.append(String(decoding: received.prefix(32), as: UTF8.self))
+                }
+                return lines
+            }
+            #expect(lines == Array(repeating: "HTTP/1.1 503 Service Unavailable", count: 3))
+            let stats = server.stats()
+            #expect(stats.acceptErrors >= 3 && stats.acceptErrors <= 6)  // no spinning on the listener
+            #expect(stats.rejectedConnections == 3)
+            // With descriptors back, connections are served again.
+            let status = try await offPool {
+                let c = try TestClient(server.localAddress)
+                try c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+                return try c.readResponse().status
+            }
+            #expect(status == 200)
+        }
+        close(open(String(cString: getenv("SEALWATCH_EMFILE_CHILD")), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600))  // "I ran"
+    }
+}
+
+/// Runs this test binary again with `--filter filter` and SEALWATCH_EMFILE_CHILD=marker, output discarded; its exit status.
+private func runChild(filter: String, marker: String) throws -> Int32 {
+    var path = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/self/exe", &path, path.count - 1)
+    guard n > 0 else { throw TestFailure("readlink /proc/self/exe: \(errno)") }
+    let exe = String(decoding: path[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let args = [exe, "--testing-library", "swift-testing", "--filter", filter]
+    var env: [String] = ["SEALWATCH_EMFILE_CHILD=\(marker)"]
+    var p = environ
+    while let entry = p.pointee {
+        env.append(String(cString: entry))
+        p += 1
+    }
+    let argv = args.map { strdup($0) } + [nil]
+    let envp = env.map { strdup($0) } + [nil]
+    defer { (argv + envp).forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, exe, &actions, nil, argv, envp)
+    guard rc == 0 else { throw TestFailure("posix_spawn: \(rc)") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status
+}

@@ -517,38 +517,54 @@ final class EventLoop: @unchecked Sendable {
         return conn.id == e.id && conn.evictionEpoch == e.epoch && conn.evictionClass == c
     }
 
-    /// Closes one connection to make room for a new one; false if none may go.
+    /// A connection younger than this is never evicted as header-incomplete: a real client's request
+    /// follows its handshake within microseconds (on a LAN), and a fresh scrape must not lose its slot
+    /// to the next connection of a flood.
+    private static let evictionGrace: UInt64 = 10_000_000
+
+    /// Closes one connection to make room for a new one; false if none may go. At most a few dozen
+    /// queue entries and 32 `recv`/`ioctl` probes per call, so shedding stays cheap under a flood.
     private func makeRoom(now: UInt64) -> Bool {
-        var peeks = 0
-        // A header-incomplete connection whose next bytes are already waiting in the kernel is about
-        // to make progress (a real client's request arrives right after it connects): skip it.
+        var probes = 0
+        // 1. The oldest connection still sending its head, unless its next bytes are already waiting
+        //    in the kernel (it is about to make progress).
         if let e = evictionQueues[EvictionClass.headerIncomplete.rawValue].first(limit: 64, isLive: { isLive($0, .headerIncomplete) }, { e in
-            guard peeks < 16 else { return .stop }
-            peeks += 1
+            guard now &- e.since >= Self.evictionGrace, probes < 16 else { return .stop }
+            probes += 1
             return Self.hasUnreadBytes(e.fd) ? .skip : .take
         }), let conn = connections[e.fd] {
-            evict(conn, .evictedIncomplete)
+            evict(conn, .evictedIncomplete, reset: true)
             return true
         }
-        if let e = evictionQueues[EvictionClass.idle.rawValue].first(limit: 64, isLive: { isLive($0, .idle) }, { _ in .take }),
-           let conn = connections[e.fd] {
-            evict(conn, .evictedIdle)
+        // 2. The oldest idle keep-alive connection that has not sent its next request: closed normally
+        //    once the kernel has delivered its last response, reset if that has been stuck for a while
+        //    (a client that asked for a small answer and never read it).
+        if let e = evictionQueues[EvictionClass.idle.rawValue].first(limit: 64, isLive: { isLive($0, .idle) }, { e in
+            guard probes < 32 else { return .stop }
+            probes += 1
+            if Self.hasUnreadBytes(e.fd) { return .skip }
+            return clinux_unsent_bytes(e.fd) == 0 || now &- e.since >= stallEvictAge ? .take : .skip
+        }), let conn = connections[e.fd] {
+            evict(conn, .evictedIdle, reset: clinux_unsent_bytes(e.fd) != 0)
             return true
         }
+        // 3. The connection whose response has been stalled longest, if at least `evictStalledWritersAfter`.
         if let e = evictionQueues[EvictionClass.stalledWriter.rawValue].first(limit: 64, isLive: { isLive($0, .stalledWriter) }, { e in
             now &- e.since >= stallEvictAge ? .take : .stop  // oldest first: if this one is too recent, all are
         }), let conn = connections[e.fd] {
-            evict(conn, .evictedStalled)
+            evict(conn, .evictedStalled, reset: true)
             return true
         }
         return false
     }
 
-    /// Resets the connection (no TIME_WAIT, no lingering unsent data) and forgets it.
-    private func evict(_ conn: Connection, _ counter: StatsCounters.Counter) {
+    /// Forgets the connection; `reset` closes it abortively (RST: no TIME_WAIT, unsent data dropped).
+    private func evict(_ conn: Connection, _ counter: StatsCounters.Counter, reset: Bool) {
         stats.add(counter)
-        var hard = linger(l_onoff: 1, l_linger: 0)
-        setsockopt(conn.fd, SOL_SOCKET, SO_LINGER, &hard, socklen_t(MemoryLayout<linger>.size))
+        if reset {
+            var hard = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(conn.fd, SOL_SOCKET, SO_LINGER, &hard, socklen_t(MemoryLayout<linger>.size))
+        }
         closeConnection(conn)
     }
 

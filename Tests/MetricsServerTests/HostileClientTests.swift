@@ -136,6 +136,7 @@ private func basic(_ user: String, _ password: String) -> String {
                     while server.stats().openConnections < slow.count + 1 { usleep(1000) }
                     slow.append(c)
                 }
+                usleep(20_000)  // older than the eviction grace (10 ms) that protects fresh connections
                 let fresh = try TestClient(server.localAddress)
                 try fresh.send(req("/fresh"))
                 let r = try fresh.readResponse()

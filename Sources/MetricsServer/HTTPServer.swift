@@ -13,7 +13,8 @@ import Glibc
 /// memory (head size, queued bytes, pipelined requests, requests per connection). At
 /// `maxConnections` the server makes room by closing, in this order, the oldest connection still
 /// sending a request head (unless its next bytes are already waiting), the oldest idle keep-alive
-/// one, or the one whose response has been stalled longest (≥ `evictStalledWritersAfter`); only
+/// one whose last answer was delivered, the one whose response has been stalled longest
+/// (≥ `evictStalledWritersAfter`), or the oldest idle one whose last answer is still unread; only
 /// when none qualifies is the new connection closed at once (with a best-effort 503), so the
 /// listener never stalls. On EMFILE/ENFILE a reserve descriptor is given up to accept and close the
 /// pending connection, so the level-triggered listener does not spin. bcrypt checks run on worker
@@ -536,16 +537,15 @@ final class EventLoop: @unchecked Sendable {
             evict(conn, .evictedIncomplete, reset: true)
             return true
         }
-        // 2. The oldest idle keep-alive connection that has not sent its next request: closed normally
-        //    once the kernel has delivered its last response, reset if that has been stuck for a while
-        //    (a client that asked for a small answer and never read it).
+        // 2. The oldest idle keep-alive connection whose last answer the kernel has delivered: closed
+        //    normally (a next request it already sent is dropped unanswered, as when an idle
+        //    connection times out; HTTP clients retry those).
         if let e = evictionQueues[EvictionClass.idle.rawValue].first(limit: 64, isLive: { isLive($0, .idle) }, { e in
             guard probes < 32 else { return .stop }
             probes += 1
-            if Self.hasUnreadBytes(e.fd) { return .skip }
-            return clinux_unsent_bytes(e.fd) == 0 || now &- e.since >= stallEvictAge ? .take : .skip
+            return clinux_unsent_bytes(e.fd) == 0 ? .take : .skip
         }), let conn = connections[e.fd] {
-            evict(conn, .evictedIdle, reset: clinux_unsent_bytes(e.fd) != 0)
+            evict(conn, .evictedIdle, reset: false)
             return true
         }
         // 3. The connection whose response has been stalled longest, if at least `evictStalledWritersAfter`.
@@ -555,15 +555,26 @@ final class EventLoop: @unchecked Sendable {
             evict(conn, .evictedStalled, reset: true)
             return true
         }
+        // 4. The oldest idle connection (older than the grace) whose last answer is still in the
+        //    kernel: a client that asked for something small and does not read it.
+        if let e = evictionQueues[EvictionClass.idle.rawValue].first(limit: 64, isLive: { isLive($0, .idle) }, { e in
+            now &- e.since >= Self.evictionGrace ? .take : .stop
+        }), let conn = connections[e.fd] {
+            evict(conn, .evictedIdle, reset: true)
+            return true
+        }
         return false
     }
 
-    /// Forgets the connection; `reset` closes it abortively (RST: no TIME_WAIT, unsent data dropped).
+    /// Forgets the connection; `reset` closes it abortively (RST: no TIME_WAIT, unsent data dropped),
+    /// otherwise unread input is drained first so the close is a FIN, not a reset.
     private func evict(_ conn: Connection, _ counter: StatsCounters.Counter, reset: Bool) {
         stats.add(counter)
         if reset {
             var hard = linger(l_onoff: 1, l_linger: 0)
             setsockopt(conn.fd, SOL_SOCKET, SO_LINGER, &hard, socklen_t(MemoryLayout<linger>.size))
+        } else {
+            _ = recv(conn.fd, readBuffer.baseAddress, readBuffer.count, Int32(MSG_DONTWAIT))
         }
         closeConnection(conn)
     }

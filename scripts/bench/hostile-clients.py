@@ -13,7 +13,7 @@ summary line.
                  reading:  N keep-alive connections that read every answer and ask again at once
                            (like `wrk -c N`); when cut, they reconnect.
                  A side scrape is a fresh connection, GET /metrics with gzip, read to the end
-                 within 5 s: "ok" is a 200 with the whole body.
+                 within 5 s: "ok" is a 200 with the whole body. At most --max-seconds of scraping.
   slow-readers   --conns N --seconds S --pid PID
                  N connections ask for /metrics with gzip and read 1 KiB per second; prints the
                  server's VmRSS / VmHWM (from /proc/PID/status) after S seconds.
@@ -77,21 +77,24 @@ def read_response(sock, deadline):
 
 
 def side_scrape(host, port, extra=GZIP, timeout=5.0):
-    """None when a fresh connection gets a complete 200 within `timeout`, else why not."""
-    deadline = time.monotonic() + timeout
+    """(None when a fresh connection gets a complete 200 within `timeout`, else why not; seconds to connect)."""
+    start = time.monotonic()
+    deadline = start + timeout
+    connected = float("nan")
     try:
         with socket.create_connection((host, port), timeout=timeout) as s:
+            connected = time.monotonic() - start
             s.sendall(request("/metrics", extra))
             status, _, _ = read_response(s, deadline)
-            return None if status == 200 else str(status)
+            return (None if status == 200 else str(status)), connected
     except socket.timeout:
-        return "timeout"
+        return "timeout", connected
     except ConnectionResetError:
-        return "reset"
+        return "reset", connected
     except EOFError:
-        return "closed"
+        return "closed", connected
     except (OSError, ValueError, IndexError) as e:
-        return type(e).__name__
+        return type(e).__name__, connected
 
 
 class Flood(threading.Thread):
@@ -230,14 +233,19 @@ def cmd_side_scrapes(a):
     flood = Flood(a.flood, a.host, a.port, a.conns)
     flood.start()
     time.sleep(a.warmup)
-    ok = 0
-    latencies, failures = [], {}
+    ok = attempted = 0
+    latencies, connects, failures = [], [], {}
+    stop_at = time.monotonic() + a.max_seconds
     for _ in range(a.scrapes):
+        if time.monotonic() > stop_at:
+            break
+        attempted += 1
         t = time.monotonic()
-        why = side_scrape(a.host, a.port)
+        why, connected = side_scrape(a.host, a.port)
         if why is None:
             ok += 1
             latencies.append(time.monotonic() - t)
+            connects.append(connected)
         else:
             failures[why] = failures.get(why, 0) + 1
         time.sleep(a.interval)
@@ -246,9 +254,11 @@ def cmd_side_scrapes(a):
     med = statistics.median(latencies) * 1000 if latencies else float("nan")
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000 if latencies else float("nan")
     failed = ", ".join("%d %s" % (v, k) for k, v in sorted(failures.items())) or "none"
-    print("flood=%s conns=%d: side scrapes ok %d/%d (%.1f %%), median %.1f ms, p99 %.1f ms, failed: %s; "
-          "flood connects %d, answers read %d"
-          % (a.flood, a.conns, ok, a.scrapes, 100.0 * ok / a.scrapes, med, p99, failed, flood.connects, flood.responses))
+    conn_med = statistics.median(connects) * 1000 if connects else float("nan")
+    print("flood=%s conns=%d: side scrapes ok %d/%d (%.1f %%), median %.1f ms (of which connect %.1f ms), p99 %.1f ms, "
+          "failed: %s; flood connects %d, answers read %d"
+          % (a.flood, a.conns, ok, attempted, 100.0 * ok / attempted, med, conn_med, p99, failed, flood.connects,
+             flood.responses))
 
 
 def vm(pid, key):
@@ -260,7 +270,7 @@ def vm(pid, key):
 
 def cmd_slow_readers(a):
     raise_nofile()
-    base_rss = vm(a.pid, "VmRSS")
+    base_rss, base_data = vm(a.pid, "VmRSS"), vm(a.pid, "VmData")
     socks = []
     for _ in range(a.conns):
         s = socket.socket()
@@ -278,11 +288,12 @@ def cmd_slow_readers(a):
             except (BlockingIOError, OSError):
                 pass
         time.sleep(1.0)
-    rss, hwm = vm(a.pid, "VmRSS"), vm(a.pid, "VmHWM")
+    rss, hwm, data = vm(a.pid, "VmRSS"), vm(a.pid, "VmHWM"), vm(a.pid, "VmData")
     for s in socks:
         s.close()
-    print("%d slow-reading gzip clients (1 KiB/s each) for %d s: daemon VmRSS %.1f MiB (%.1f before), VmHWM %.1f MiB; "
-          "clients read %d KiB in all" % (a.conns, a.seconds, rss, base_rss, hwm, received // 1024))
+    print("%d slow-reading gzip clients (1 KiB/s each) for %d s: daemon VmRSS %.1f MiB (%.1f before), VmHWM %.1f MiB, "
+          "VmData %.1f MiB (%.1f before); clients read %d KiB in all"
+          % (a.conns, a.seconds, rss, base_rss, hwm, data, base_data, received // 1024))
 
 
 def cmd_auth_latency(a):
@@ -321,7 +332,10 @@ def cmd_auth_latency(a):
         if threads:
             time.sleep(0.5)
         latencies, failures = [], 0
+        stop_at = time.monotonic() + a.max_seconds
         for _ in range(a.scrapes):
+            if time.monotonic() > stop_at:
+                break
             t = time.monotonic()
             s.sendall(request("/metrics", GZIP + good))
             status, _, _ = read_response(s, time.monotonic() + 10)
@@ -350,6 +364,7 @@ def main():
     s.add_argument("--scrapes", type=int, default=200)
     s.add_argument("--interval", type=float, default=0.05)
     s.add_argument("--warmup", type=float, default=3.0)
+    s.add_argument("--max-seconds", type=float, default=60.0, help="stop scraping after this long")
     r = sub.add_parser("slow-readers")
     r.add_argument("--conns", type=int, default=512)
     r.add_argument("--seconds", type=int, default=10)
@@ -358,6 +373,7 @@ def main():
     u.add_argument("--scrapes", type=int, default=200)
     u.add_argument("--interval", type=float, default=0.02)
     u.add_argument("--flood-conns", type=int, default=0)
+    u.add_argument("--max-seconds", type=float, default=60.0, help="stop scraping after this long")
     u.add_argument("--user", required=True)
     u.add_argument("--password", required=True)
     a = p.parse_args()

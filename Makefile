@@ -65,6 +65,7 @@ bench: release
 	scripts/bench/metrics.sh
 	scripts/bench/seal-to-page.sh
 	scripts/bench/memory.sh
+	scripts/bench/hostile-clients.sh
 
 ## demo: a local cluster on 127.0.0.1:$(DEMO_PORT)-…, `sealwatch check`, then `sealwatch run` (Ctrl-C stops).
 demo: release

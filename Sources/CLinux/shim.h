@@ -23,12 +23,21 @@
 #include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/ioctl.h>
+#include <linux/sockios.h>
 
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 extern int pthread_setname_np(pthread_t thread, const char *name);
 
 static inline int clinux_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) { return accept4(fd, addr, len, flags); }
 static inline int clinux_set_thread_name(const char *name) { return pthread_setname_np(pthread_self(), name); }
+
+/* Bytes a socket still has in its kernel send queue (not yet acknowledged by the peer); -1 on error.
+   ioctl is variadic, so Swift cannot call it directly. */
+static inline int clinux_unsent_bytes(int fd) {
+    int n = 0;
+    return ioctl(fd, SIOCOUTQ, &n) == 0 ? n : -1;
+}
 
 /* glibc malloc tuning (malloc.h is not in Swift's Glibc module). M_ARENA_MAX is a macro constant. */
 static inline int clinux_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MAX, arenas); }

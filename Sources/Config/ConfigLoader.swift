@@ -109,6 +109,12 @@ public struct ConfigLoader: Sendable {
             listen.maxHeaderBytes = l.int("max_header_bytes", min: 512, max: 1 << 20) ?? listen.maxHeaderBytes
             listen.readTimeout = l.duration("read_timeout", positive: true) ?? listen.readTimeout
             listen.idleTimeout = l.duration("idle_timeout", positive: true) ?? listen.idleTimeout
+            listen.responseWriteTimeout = l.duration("response_write_timeout", positive: true) ?? listen.responseWriteTimeout
+            listen.maxQueuedBytesPerConnection = l.int("max_queued_bytes_per_connection", min: 4096, max: 1 << 30) ?? listen.maxQueuedBytesPerConnection
+            listen.maxPipelinedRequests = l.int("max_pipelined_requests", min: 1, max: 10_000) ?? listen.maxPipelinedRequests
+            listen.maxRequestsPerConnection = l.int("max_requests_per_connection", min: 1, max: 1_000_000_000) ?? listen.maxRequestsPerConnection
+            listen.authCheckBurst = l.int("auth_check_burst", min: 1, max: 100_000) ?? listen.authCheckBurst
+            listen.authChecksPerSecond = l.duration("auth_check_interval", positive: true).map { 1 / $0 } ?? listen.authChecksPerSecond
             listen.basicAuthUsers = l.stringMap("basic_auth_users")
             for (user, hash) in listen.basicAuthUsers where !(hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$") || hash.hasPrefix("$2a$")) {
                 r.issue(l.keyPath("basic_auth_users.\(user)"), "must be a bcrypt hash ($2b$…), e.g. from `htpasswd -nbBC 10 user password`", at: l.mark("basic_auth_users"))

@@ -68,6 +68,17 @@ public struct ListenConfig: Sendable, Hashable {
     public var idleTimeout: Double = 60
     /// `basic_auth_users`: user → bcrypt hash; protects every endpoint except `/-/healthy`.
     public var basicAuthUsers: [String: String] = [:]
+    /// `response_write_timeout`: a response must be delivered completely within this.
+    public var responseWriteTimeout: Double = 30
+    /// `max_queued_bytes_per_connection`: output held for one connection (one response always fits).
+    public var maxQueuedBytesPerConnection: Int = 1 << 20
+    /// `max_pipelined_requests`: answers queued for a connection before it is read no further.
+    public var maxPipelinedRequests: Int = 16
+    /// `max_requests_per_connection`: then `Connection: close`.
+    public var maxRequestsPerConnection: Int = 1000
+    /// `auth_checks_per_second` / `auth_check_burst`: bcrypt checks of unknown credentials per client address.
+    public var authChecksPerSecond: Double = 2
+    public var authCheckBurst: Int = 10
     public init() {}
 }
 

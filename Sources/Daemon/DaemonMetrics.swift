@@ -1,5 +1,6 @@
 import ClusterModel
 import Prometheus
+import MetricsServer
 import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -154,6 +155,24 @@ public final class DaemonMetrics: Sendable {
 
     // MARK: - Per-cycle updates
 
+    /// The metrics server's own counters (hostile clients: evictions, refusals, timeouts, auth throttling).
+    public func record(server s: HTTPServerStats) {
+        counterSet("sealwatch_http_connections_accepted_total", [:], Double(s.acceptedConnections))
+        counterSet("sealwatch_http_accept_errors_total", [:], Double(s.acceptErrors))
+        counterSet("sealwatch_http_connections_rejected_total", [:], Double(s.rejectedConnections))
+        for (reason, n) in [("header_incomplete", s.evictedHeaderIncomplete), ("idle", s.evictedIdle), ("stalled_writer", s.evictedStalledWriters)] {
+            counterSet("sealwatch_http_connections_evicted_total", ["reason": reason], Double(n))
+        }
+        counterSet("sealwatch_http_write_timeouts_total", [:], Double(s.writeTimeouts))
+        counterSet("sealwatch_http_read_timeouts_total", [:], Double(s.readTimeouts))
+        counterSet("sealwatch_http_request_limit_closes_total", [:], Double(s.requestLimitCloses))
+        counterSet("sealwatch_http_auth_checks_total", [:], Double(s.authChecks))
+        for (result, n) in [("checked", s.authFailures), ("cached", s.authFailuresCached), ("throttled", s.authFailuresThrottled)] {
+            counterSet("sealwatch_http_auth_failures_total", ["result": result], Double(n))
+        }
+        set("sealwatch_http_open_connections", [:], Double(s.openConnections))
+    }
+
     /// Records one cluster snapshot: node gauges, probe histograms and error counters, cluster gauges.
     public func record(_ snap: ClusterSnapshot, leaderChanged: Bool) {
         let c = snap.cluster
@@ -298,6 +317,16 @@ public final class DaemonMetrics: Sendable {
         "sealwatch_notification_queue_length": "Notifications waiting in the outbox, by receiver.",
         "sealwatch_notification_oldest_pending_age_seconds": "Age of the oldest undelivered notification, by receiver.",
         "sealwatch_notification_paused_seconds": "Seconds until the receiver is tried again after a failure or Retry-After (0: not paused).",
+        "sealwatch_http_connections_accepted_total": "Connections the metrics server accepted.",
+        "sealwatch_http_accept_errors_total": "accept() failures of the metrics server (EMFILE, ENFILE, ...): the pending connection was shed.",
+        "sealwatch_http_connections_rejected_total": "Connections refused with 503 at max_connections when none could be evicted.",
+        "sealwatch_http_connections_evicted_total": "Connections closed at max_connections to make room: half-sent request heads, idle keep-alive, stalled readers.",
+        "sealwatch_http_write_timeouts_total": "Responses cut at response_write_timeout (or after no write progress).",
+        "sealwatch_http_read_timeouts_total": "Requests cut at read_timeout.",
+        "sealwatch_http_request_limit_closes_total": "Connections closed after max_requests_per_connection.",
+        "sealwatch_http_auth_checks_total": "bcrypt checks of basic-auth credentials (off the event loop).",
+        "sealwatch_http_auth_failures_total": "Wrong basic-auth credentials: checked by bcrypt, answered from the failure cache, or throttled (429).",
+        "sealwatch_http_open_connections": "Connections the metrics server holds open.",
         "sealwatch_notifications_unrouted_total": "Alert firings that matched no route and were sent to nobody.",
         "sealwatch_alerts_unrouted": "Alerts firing now that match no route (sent to nobody).",
     ]

@@ -175,6 +175,7 @@ public final class DaemonRunner: Sendable {
             }
             for t in result.transitions { log(t) }
             sink.updateMetrics(metrics)
+            metrics.record(server: server.stats())
             metrics.publish()
             let clusters = await monitor.statusView()
             let unrouted = sink.unroutedAlerts()
@@ -261,6 +262,12 @@ public final class DaemonRunner: Sendable {
         c.maxHeaderBytes = l.maxHeaderBytes
         c.requestReadTimeout = .seconds(double: l.readTimeout)
         c.idleKeepAliveTimeout = .seconds(double: l.idleTimeout)
+        c.responseWriteTimeout = .seconds(double: l.responseWriteTimeout)
+        c.maxQueuedBytesPerConnection = l.maxQueuedBytesPerConnection
+        c.maxPipelinedRequests = l.maxPipelinedRequests
+        c.maxRequestsPerConnection = l.maxRequestsPerConnection
+        c.authCheckBurst = l.authCheckBurst
+        c.authChecksPerSecond = l.authChecksPerSecond
         if !l.basicAuthUsers.isEmpty {
             c.basicAuth = l.basicAuthUsers
             c.unauthenticatedPaths = ["/-/healthy"]

@@ -3,45 +3,126 @@ import CLinux
 import Glibc
 #endif
 
-/// HTTP basic authentication against bcrypt hashes, with a cache of successful verifications.
+/// Credentials that need a bcrypt verification; `key` is their keyed digest (never the password).
+struct CredentialCheck: Sendable {
+    var user: String
+    var password: String
+    var hash: String
+    var key: CredentialKey
+    /// False when the user is unknown: the check runs against a dummy hash and fails.
+    var knownUser: Bool
+}
+
+/// A keyed 128-bit digest of (user, password, stored hash).
+struct CredentialKey: Hashable, Sendable { var a: Int; var b: Int }
+
+/// HTTP basic authentication against bcrypt hashes, for the event loop: it decides from caches and
+/// budgets at once, and hands real bcrypt checks (tens of milliseconds each) to worker threads.
 ///
-/// Like Prometheus' exporter-toolkit, a successful (user, password, stored hash) triple is remembered
-/// as a keyed 128-bit digest (never the password itself), because bcrypt deliberately costs tens of
-/// milliseconds per check. Failures are not cached. An unknown user is checked against a dummy hash
-/// so response time does not reveal which user names exist. Owned by the server thread.
+/// - Successful (user, password, hash) triples are remembered as a keyed digest (never the password,
+///   like Prometheus' exporter-toolkit), so a scraper with good credentials costs one bcrypt check.
+/// - Failed triples are remembered for `failureTTL`, so repeating a wrong password costs nothing.
+/// - Every other check spends a token from the client address' bucket (`burst`, refilled at
+///   `perSecond`; a success gives its token back). With the bucket empty the answer is 429 at once,
+///   so a flood of distinct wrong passwords cannot keep the workers busy for long.
+/// - An unknown user is checked against a dummy hash, so response time does not reveal which user
+///   names exist.
+/// Owned by the server thread.
 final class BasicAuthenticator {
-    private let users: [String: String]
-    private var cache: Set<CacheKey> = []
-    private let verifier = BcryptVerifier()
-    private static let cacheLimit = 1024
-    /// bcrypt (cost 10) of a random password nobody knows.
-    private static let dummyHash = "$2b$10$ef9/nnWb5/p29AbM0RLnq.iFiTsWCC8dT.UTsAnYB.LvgC.xPiBVG"
-
-    private struct CacheKey: Hashable { var a: Int; var b: Int }
-
-    init(users: [String: String]) { self.users = users }
-
-    /// The user name when `authorization` (the header value) carries valid credentials, else nil.
-    func authenticate(authorization: String?) -> String? {
-        guard let authorization, let (user, password) = Self.parseBasic(authorization) else { return nil }
-        guard let stored = users[user] else {
-            _ = verifier.verify(password: password, hash: Self.dummyHash)
-            return nil
-        }
-        let key = Self.cacheKey(user: user, password: password, hash: stored)
-        if cache.contains(key) { return user }
-        guard verifier.verify(password: password, hash: stored) else { return nil }
-        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache.insert(key)
-        return user
+    enum Decision {
+        case allowed(user: String)
+        /// No or malformed credentials, or credentials that failed recently (`cached`).
+        case denied(cached: Bool)
+        /// The address' budget of checks is spent.
+        case throttled
+        case check(CredentialCheck)
     }
 
-    private static func cacheKey(user: String, password: String, hash: String) -> CacheKey {
+    private let users: [String: String]
+    private let burst: Double
+    private let perSecond: Double
+    private var successes: Set<CredentialKey> = []
+    private var failures: [CredentialKey: UInt64] = [:]  // → expiry (monotonic ns)
+    private var buckets: [String: (tokens: Double, updated: UInt64)] = [:]
+    private static let cacheLimit = 1024
+    private static let failureLimit = 4096
+    private static let bucketLimit = 4096
+    private static let failureTTL: UInt64 = 60_000_000_000
+    /// bcrypt (cost 10) of a random password nobody knows.
+    static let dummyHash = "$2b$10$ef9/nnWb5/p29AbM0RLnq.iFiTsWCC8dT.UTsAnYB.LvgC.xPiBVG"
+
+    init(users: [String: String], burst: Int = 10, perSecond: Double = 2) {
+        self.users = users
+        self.burst = Double(max(1, burst))
+        self.perSecond = perSecond.isFinite ? max(0, perSecond) : 0
+    }
+
+    /// What to do with a request carrying `authorization` (the header value) from `address`.
+    func decide(authorization: String?, address: String, now: UInt64) -> Decision {
+        guard let authorization, let (user, password) = Self.parseBasic(authorization) else { return .denied(cached: false) }
+        let stored = users[user]
+        let hash = stored ?? Self.dummyHash
+        let key = Self.cacheKey(user: user, password: password, hash: hash)
+        if stored != nil && successes.contains(key) { return .allowed(user: user) }
+        if let expiry = failures[key] {
+            if now < expiry { return .denied(cached: true) }
+            failures[key] = nil
+        }
+        guard take(address, now: now) else { return .throttled }
+        return .check(CredentialCheck(user: user, password: password, hash: hash, key: key, knownUser: stored != nil))
+    }
+
+    /// Records a finished check; true when the credentials are valid.
+    @discardableResult
+    func record(_ check: CredentialCheck, verified: Bool, address: String, now: UInt64) -> Bool {
+        let ok = verified && check.knownUser
+        if ok {
+            if successes.count >= Self.cacheLimit { successes.removeAll(keepingCapacity: true) }
+            successes.insert(check.key)
+            refund(address)
+        } else {
+            if failures.count >= Self.failureLimit {
+                failures = failures.filter { $0.value > now }
+                if failures.count >= Self.failureLimit { failures.removeAll(keepingCapacity: true) }
+            }
+            failures[check.key] = now &+ Self.failureTTL
+        }
+        return ok
+    }
+
+    /// Synchronous check (only when no worker thread could be started).
+    func verifyInline(_ check: CredentialCheck, address: String, now: UInt64) -> Bool {
+        record(check, verified: BcryptVerifier().verify(password: check.password, hash: check.hash), address: address, now: now)
+    }
+
+    private func take(_ address: String, now: UInt64) -> Bool {
+        var bucket = buckets[address] ?? (burst, now)
+        bucket.tokens = min(burst, bucket.tokens + Double(now &- bucket.updated) / 1e9 * perSecond)
+        bucket.updated = now
+        guard bucket.tokens >= 1 else {
+            buckets[address] = bucket
+            return false
+        }
+        bucket.tokens -= 1
+        if buckets[address] == nil && buckets.count >= Self.bucketLimit {
+            // Forget addresses whose bucket has refilled (they would start full anyway).
+            buckets = buckets.filter { $0.value.tokens + Double(now &- $0.value.updated) / 1e9 * perSecond < burst }
+            if buckets.count >= Self.bucketLimit { buckets.removeAll(keepingCapacity: true) }
+        }
+        buckets[address] = bucket
+        return true
+    }
+
+    private func refund(_ address: String) {
+        if let bucket = buckets[address] { buckets[address] = (min(burst, bucket.tokens + 1), bucket.updated) }
+    }
+
+    static func cacheKey(user: String, password: String, hash: String) -> CredentialKey {
         // Hasher is SipHash keyed with a per-process random seed; two domain-separated digests give 128 bits.
         var h1 = Hasher(), h2 = Hasher()
         h1.combine(1 as UInt8); h2.combine(2 as UInt8)
         for s in [user, password, hash] { h1.combine(s); h2.combine(s) }
-        return CacheKey(a: h1.finalize(), b: h2.finalize())
+        return CredentialKey(a: h1.finalize(), b: h2.finalize())
     }
 
     /// `Basic base64(user:password)` → (user, password); nil if malformed.

@@ -91,6 +91,33 @@ public struct HTTPServerConfiguration: Sendable {
     /// Realm of the `WWW-Authenticate` challenge.
     public var authRealm: String = "sealwatch"
 
+    // Limits against hostile clients. Every default is far above what a Prometheus scrape needs.
+
+    /// Longest time one response may take to send in total, however steadily the client reads
+    /// (`writeTimeout` only bounds a pause). After it the connection is closed.
+    public var responseWriteTimeout: Duration = .seconds(30)
+    /// Bytes a connection may hold queued for sending (buffer capacities, compressed or not) before
+    /// the server stops reading and answering its further requests. One response is always allowed,
+    /// so a connection holds at most this plus one response.
+    public var maxQueuedBytesPerConnection: Int = 1 << 20
+    /// Requests a connection may have sent ahead without reading their answers: beyond it the server
+    /// stops answering and reading (TCP pushes back) until the client reads.
+    public var maxPipelinedRequests: Int = 16
+    /// Requests served on one connection; the last is answered with `Connection: close` (nginx: 1000).
+    public var maxRequestsPerConnection: Int = 1000
+    /// At `maxConnections`, a connection whose response has made no progress for this long may be
+    /// closed to make room, after the header-incomplete and idle ones.
+    public var evictStalledWritersAfter: Duration = .seconds(1)
+    /// Threads verifying bcrypt hashes (off the event loop; each check costs tens of milliseconds).
+    public var authWorkerThreads: Int = 1
+    /// Credential checks waiting for a worker; beyond it requests are answered 429 at once.
+    public var maxPendingAuthChecks: Int = 64
+    /// Per client address: bcrypt checks allowed in a burst, then `authChecksPerSecond`. Beyond the
+    /// bucket, requests whose credentials are not already known good are answered 429 at once.
+    /// Known-good credentials are served from a cache and never throttled.
+    public var authCheckBurst: Int = 10
+    public var authChecksPerSecond: Double = 2
+
     public init() {}
 
     public init(maxHeaderBytes: Int = 8 * 1024, requestReadTimeout: Duration = .seconds(10),
@@ -102,6 +129,45 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections; self.shutdownGracePeriod = shutdownGracePeriod
         self.gzipEnabled = gzipEnabled; self.basicAuth = basicAuth; self.unauthenticatedPaths = unauthenticatedPaths
     }
+}
+
+/// Counters and gauges of one `HTTPServer` since it was created; a consistent-enough snapshot
+/// (each field is read atomically on its own) that any thread may take with `HTTPServer.stats()`.
+public struct HTTPServerStats: Sendable, Hashable {
+    /// Connections accepted (including those then refused or evicted).
+    public var acceptedConnections = 0
+    /// `accept` failures other than "no connection pending" (EMFILE, ENFILE, ENOBUFS, ECONNABORTED …).
+    public var acceptErrors = 0
+    /// Connections accepted and closed at once with a 503 because of `maxConnections`, nothing being
+    /// evictable, or because no descriptor was left (EMFILE/ENFILE handled with the reserve descriptor).
+    public var rejectedConnections = 0
+    /// Connections closed to make room at `maxConnections`, by what they were doing.
+    public var evictedHeaderIncomplete = 0
+    public var evictedIdle = 0
+    public var evictedStalledWriters = 0
+    /// Connections closed because a response was not read in time (`writeTimeout` or `responseWriteTimeout`).
+    public var writeTimeouts = 0
+    /// Requests answered 408 because the head did not arrive within `requestReadTimeout`.
+    public var readTimeouts = 0
+    /// Requests answered (any status).
+    public var requests = 0
+    /// Connections closed after `maxRequestsPerConnection` requests.
+    public var requestLimitCloses = 0
+    /// bcrypt verifications run (on the worker threads), and how many failed.
+    public var authChecks = 0
+    public var authFailures = 0
+    /// Requests answered 401 from the cache of recently failed credentials, without bcrypt.
+    public var authFailuresCached = 0
+    /// Requests answered 429 without a bcrypt check (per-address budget spent, or worker queue full).
+    public var authFailuresThrottled = 0
+    /// Open connections and bytes they hold queued for sending, now.
+    public var openConnections = 0
+    public var queuedOutputBytes = 0
+
+    public init() {}
+
+    /// Every eviction, whatever the reason.
+    public var evictedConnections: Int { evictedHeaderIncomplete + evictedIdle + evictedStalledWriters }
 }
 
 /// A failure to set up the server; the message names the address and the system error.

@@ -48,13 +48,24 @@ final class TestClient {
     let fd: Int32
     private var buffer: [UInt8] = []
 
-    init(_ address: String, receiveTimeoutMs: Int = 5000, receiveBuffer: Int32? = nil) throws {
+    /// `from`: a local address to bind first (e.g. "127.0.0.2:0"), to appear as another client.
+    init(_ address: String, receiveTimeoutMs: Int = 5000, receiveBuffer: Int32? = nil, from: String? = nil) throws {
         var addr = try SocketAddress.parse(address)
         fd = socket(addr.family, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
         var tv = timeval(tv_sec: receiveTimeoutMs / 1000, tv_usec: (receiveTimeoutMs % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, 4) }
+        if let from {
+            var local = try SocketAddress.parse(from)
+            let rc = withUnsafePointer(to: &local.storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, local.length) }
+            }
+            guard rc == 0 else {
+                close(fd)
+                throw TestFailure("bind \(from): \(Posix.errorString(errno))")
+            }
+        }
         let rc = withUnsafePointer(to: &addr.storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, addr.length) }
         }
@@ -124,6 +135,26 @@ final class TestClient {
             } catch {
                 return "\(error)".contains("reset")
             }
+        }
+    }
+
+    /// Reads at most `max` bytes (discarding them); 0 on EOF or reset, throws on timeout.
+    func readSome(max: Int) throws -> Int {
+        var chunk = [UInt8](repeating: 0, count: max)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 && errno == ECONNRESET { return 0 }
+        if n < 0 { throw TestFailure(errno == EAGAIN ? "receive timed out" : "recv: \(Posix.errorString(errno))") }
+        return n
+    }
+
+    /// Reads (and discards) until EOF or reset; the byte count. Throws on timeout.
+    func drainUntilClosed() throws -> Int {
+        var total = buffer.count
+        buffer.removeAll()
+        while true {
+            let n = try readSome(max: 65536)
+            if n == 0 { return total }
+            total += n
         }
     }
 

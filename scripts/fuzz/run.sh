@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fuzz a dependency-free parser of Sealwatch with libFuzzer for SECONDS (default 60).
+# Fuzz a parser of Sealwatch with libFuzzer for SECONDS (default 60).
 #   scripts/fuzz/run.sh [SECONDS] [http|json|yaml]
 #     http  the metrics server's HTTP request parser (harness.swift, seed corpus corpus/, http.dict)
 #     json  Probing's JSON scanner, the reader of every Vault body (json-harness.swift, json-corpus/)
-#     yaml  Config's YAML parser, the reader of sealwatch.yml (yaml-harness.swift, yaml-corpus/, yaml.dict)
+#     yaml  Config's YAML path, libyaml's events built into a tree (yaml-harness.swift, yaml-corpus/, yaml.dict)
 # One swiftc call builds the harness with the parser's sources (-sanitize=fuzzer,address); the seed
 # corpus is copied to a scratch corpus (new inputs never land in the repo). Exits non-zero if
 # libFuzzer finds a crash, a failed invariant or a leak; crash inputs stay in $FUZZ_WORK/artifacts
@@ -13,12 +13,14 @@ SECONDS_TO_RUN="${1:-60}"
 TARGET="${2:-http}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+flags=()
 case "$TARGET" in
   http) sources=("$HERE/harness.swift" "$ROOT/Sources/MetricsServer/HTTPRequestParser.swift" "$ROOT/Sources/MetricsServer/HTTPRequestHead.swift")
         seeds="$HERE/corpus"; options=(-dict="$HERE/http.dict" -max_len=4096) ;;
   json) sources=("$HERE/json-harness.swift" "$ROOT/Sources/Probing/JSONValue.swift")
         seeds="$HERE/json-corpus"; options=(-max_len=2048) ;;
   yaml) sources=("$HERE/yaml-harness.swift" "$ROOT"/Sources/Config/YAML/*.swift)
+        flags=(-Xcc -fmodule-map-file="$ROOT/Sources/CYAML/module.modulemap" -lyaml)
         seeds="$HERE/yaml-corpus"; options=(-dict="$HERE/yaml.dict" -max_len=4096) ;;
   *) echo "usage: $0 [SECONDS] [http|json|yaml]" >&2; exit 64 ;;
 esac
@@ -26,7 +28,7 @@ FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"
 export SWIFT_BACKTRACE=enable=no   # Swift's backtracer fights ASan and can leave orphan processes
 mkdir -p "$FUZZ_WORK/corpus" "$FUZZ_WORK/artifacts"
 echo "building fuzz-$TARGET..."
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz$TARGET" "${sources[@]}" \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz$TARGET" "${sources[@]}" ${flags[@]+"${flags[@]}"} \
     -o "$FUZZ_WORK/fuzz-$TARGET" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 cp -n "$seeds"/* "$FUZZ_WORK/corpus/" 2>/dev/null || true
 echo "fuzzing $TARGET for ${SECONDS_TO_RUN}s (corpus: $FUZZ_WORK/corpus)"

@@ -23,14 +23,13 @@ public enum YAMLParser {
 
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) -> YAMLNode? {
         try rejectControlCharacters(bytes)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         defer { parser.deallocate() }
         guard yaml_parser_initialize(parser) == 1 else { fatalError("libyaml: out of memory") }
         defer { yaml_parser_delete(parser) }
-        // An empty buffer may have a nil base; libyaml reads `size` bytes, so any valid pointer does.
-        withUnsafePointer(to: 0 as UInt8) { empty in
-            yaml_parser_set_input_string(parser, bytes.baseAddress ?? empty, bytes.count)
-        }
+        // libyaml reads from `bytes` during every yaml_parser_parse, all within this call.
+        yaml_parser_set_input_string(parser, base, bytes.count)
         var builder = YAMLTreeBuilder()
         var event = yaml_event_t()
         /// How the document ended: nil while it has not, true for an explicit `...`.

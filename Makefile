@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PREFIX ?= /usr/local
 DESTDIR ?=
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev pkg-config zlib1g-dev libcrypt-dev openssl curl jq util-linux python3 \
+APT_PACKAGES := libcurl4-openssl-dev libsystemd-dev libyaml-dev pkg-config zlib1g-dev libcrypt-dev openssl curl jq util-linux python3 \
                 prometheus prometheus-alertmanager systemd wrk nginx-light chromium
 DEMO_DIR ?= $(CURDIR)/.demo
 DEMO_PORT ?= 8300
@@ -32,7 +32,7 @@ build: deps
 	$(SWIFT) build
 
 # Release builds link the Swift runtime statically (the binary needs only libcurl, libsystemd,
-# libcrypt, zlib and libstdc++ on the host) with lld and packed relative relocations (DT_RELR,
+# libyaml, libcrypt, zlib and libstdc++ on the host) with lld and packed relative relocations (DT_RELR,
 # glibc >= 2.36): a smaller resident set, see docs/performance.md.
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
 

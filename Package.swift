@@ -37,7 +37,9 @@ let package = Package(
         // Pure core: values and verdicts, no I/O.
         lib("ClusterModel", ["Checked"]),
         lib("Rules", ["ClusterModel", "Checked"]),
-        lib("Config", ["ClusterModel", "Checked"]),
+        // YAML through libyaml (C, no Foundation); Config builds its tree from the parser's events.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        lib("Config", ["ClusterModel", "Checked", "CYAML"]),
 
         // HTTP client: the protocol, and libcurl behind it.
         lib("HTTPTransport"),

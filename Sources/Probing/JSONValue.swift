@@ -1,4 +1,6 @@
+#if canImport(Checked)   // compiled standalone with Checked.swift by scripts/fuzz/run.sh json
 import Checked
+#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -55,7 +55,7 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         ("invalid-route-receiver.yml", ["routes[0].receivers[0]: no receiver named \"pager\" (defined: am) (line 9, column 47)"]),
         ("invalid-token-file.yml", ["clusters[0].token_file: cannot read /nonexistent/sealwatch-token (line 3, column 17)"]),
         ("invalid-receiver-kind.yml", ["receivers[0]: needs exactly one of slack, pagerduty, webhook, alertmanager (line 6, column 5)"]),
-        ("invalid-syntax.yml", ["YAML syntax error: unterminated flow mapping: missing '}' for the '{' at line 4, column 9 (line 5, column 1)"]),
+        ("invalid-syntax.yml", ["YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping at line 4, column 9) (line 5, column 1)"]),
         ("invalid-bool.yml", ["clusters[0].tls.insecure_skip_verify: must be true or false, not \"maybe\" (line 3, column 33)"]),
         ("invalid-slack-http.yml", ["receivers[0].slack.url: must be an https:// URL (line 7, column 12)"]),
         ("invalid-plaintext-token.yml", [

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fuzz a dependency-free parser of Sealwatch with libFuzzer for SECONDS (default 60).
+# Fuzz a parser of Sealwatch with libFuzzer for SECONDS (default 60).
 #   scripts/fuzz/run.sh [SECONDS] [http|json|yaml|receiver]
 #     http  the metrics server's HTTP request parser (harness.swift, seed corpus corpus/, http.dict)
 #     json  Probing's JSON scanner, the reader of every Vault body (json-harness.swift, json-corpus/)
-#     yaml  Config's YAML parser, the reader of sealwatch.yml (yaml-harness.swift, yaml-corpus/, yaml.dict)
+#     yaml  Config's YAML path, libyaml's events built into a tree (yaml-harness.swift, yaml-corpus/, yaml.dict)
 #     receiver  Notify's handling of a receiver's answer: retry decision, Retry-After, the receiver
 #           pause and the outbox's clamping of persisted times (receiver-harness.swift, receiver-corpus/,
 #           receiver.dict); the pure files listed below compile without the rest of Notify
@@ -16,12 +16,14 @@ SECONDS_TO_RUN="${1:-60}"
 TARGET="${2:-http}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+flags=()
 case "$TARGET" in
   http) sources=("$HERE/harness.swift" "$ROOT/Sources/MetricsServer/HTTPRequestParser.swift" "$ROOT/Sources/MetricsServer/HTTPRequestHead.swift")
         seeds="$HERE/corpus"; options=(-dict="$HERE/http.dict" -max_len=4096) ;;
-  json) sources=("$HERE/json-harness.swift" "$ROOT/Sources/Probing/JSONValue.swift")
+  json) sources=("$HERE/json-harness.swift" "$ROOT/Sources/Probing/JSONValue.swift" "$ROOT/Sources/Checked/Checked.swift")
         seeds="$HERE/json-corpus"; options=(-max_len=2048) ;;
   yaml) sources=("$HERE/yaml-harness.swift" "$ROOT"/Sources/Config/YAML/*.swift)
+        flags=(-Xcc -fmodule-map-file="$ROOT/Sources/CYAML/module.modulemap" -lyaml)
         seeds="$HERE/yaml-corpus"; options=(-dict="$HERE/yaml.dict" -max_len=4096) ;;
   receiver) sources=("$HERE/receiver-harness.swift" "$ROOT/Sources/Checked/Checked.swift" "$ROOT/Sources/Notify/RetrySchedule.swift"
                   "$ROOT/Sources/Notify/RetryPolicy.swift" "$ROOT/Sources/Notify/Redaction.swift" "$ROOT/Sources/Notify/Support/TimeFormat.swift")
@@ -32,7 +34,7 @@ FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"
 export SWIFT_BACKTRACE=enable=no   # Swift's backtracer fights ASan and can leave orphan processes
 mkdir -p "$FUZZ_WORK/corpus" "$FUZZ_WORK/artifacts"
 echo "building fuzz-$TARGET..."
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz$TARGET" "${sources[@]}" \
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz$TARGET" "${sources[@]}" ${flags[@]+"${flags[@]}"} \
     -o "$FUZZ_WORK/fuzz-$TARGET" 2> >(grep -v "Cannot export local symbol '__asan" >&2)
 cp -n "$seeds"/* "$FUZZ_WORK/corpus/" 2>/dev/null || true
 echo "fuzzing $TARGET for ${SECONDS_TO_RUN}s (corpus: $FUZZ_WORK/corpus)"

@@ -1,4 +1,7 @@
-// libFuzzer harness for Config's YAML parser (the reader of sealwatch.yml), built by `scripts/fuzz/run.sh SECONDS yaml`.
+// libFuzzer harness for Config's YAML path (libyaml's events built into YAMLNodes, the reader of
+// sealwatch.yml), built by `scripts/fuzz/run.sh SECONDS yaml`. libyaml is the system library (not
+// instrumented): coverage guides the fuzzer through the builder and our checks, and ASan sees
+// every byte libyaml hands us.
 // Invariants: never crash, hang or overflow the stack (ASan, -timeout); an error points inside the
 // document; a document that parses gives the same tree (marks included) with CRLF line endings and
 // behind a BOM; and the tree written back as flow YAML with double-quoted scalars parses to the same
@@ -8,7 +11,8 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let node: YAMLNode?
     do { node = try YAMLParser.parse(text) } catch {
-        let lines = text.utf8.reduce(1) { $1 == 0x0A || $1 == 0x0D ? $0 + 1 : $0 }
+        // libyaml also breaks lines at NEL, LS and PS (U+0085, U+2028, U+2029).
+        let lines = text.unicodeScalars.reduce(1) { [0x0A, 0x0D, 0x85, 0x2028, 0x2029].contains($1.value) ? $0 + 1 : $0 }
         precondition(error.line >= 1 && error.line <= lines + 1 && error.column >= 1, "error mark outside the document: \(error)")
         return 0
     }
@@ -32,8 +36,8 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// The tree as flow YAML, every scalar double-quoted with escapes; nil past `budget` nodes
-/// (aliases can make the expanded tree large).
+/// The tree as flow YAML, every scalar double-quoted with escapes (all but printable ASCII), every
+/// key explicit (`? `); nil past `budget` nodes (aliases can make the expanded tree large).
 func render(_ node: YAMLNode, budget: inout Int) -> String? {
     budget -= 1
     if budget < 0 { return nil }
@@ -45,9 +49,11 @@ func render(_ node: YAMLNode, budget: inout Int) -> String? {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = Array("0123456789ABCDEF")
-                    out += "\\x" + String(hex[Int(u.value >> 4)]) + String(hex[Int(u.value & 0xF)])
+                if u.value < 0x20 || u.value >= 0x7F {
+                    // Escaped, not written raw: libyaml folds NEL, LS and PS inside quotes like line breaks.
+                    let digits = u.value < 0x100 ? 2 : u.value < 0x10000 ? 4 : 8
+                    let hex = String(u.value, radix: 16, uppercase: true)
+                    out += (digits == 2 ? "\\x" : digits == 4 ? "\\u" : "\\U") + String(repeating: "0", count: digits - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(u)
                 }
@@ -58,7 +64,7 @@ func render(_ node: YAMLNode, budget: inout Int) -> String? {
         var parts: [String] = []
         for p in m.pairs {
             guard let k = render(p.key, budget: &budget), let v = render(p.value, budget: &budget) else { return nil }
-            parts.append(k + ": " + v)
+            parts.append("? " + k + ": " + v)   // explicit key: an implicit one stops at 1,024 characters
         }
         return "{" + parts.joined(separator: ", ") + "}"
     case .sequence(let s):

@@ -1,16 +1,15 @@
-/// A YAML parser for configuration files: one document, block and flow collections, every scalar
-/// style, anchors, aliases, merge keys and the core-schema tags; no Foundation.
+internal import CYAML
+
+/// Reads one YAML document of a configuration file into `YAMLNode`s: libyaml's event parser
+/// (`yaml_parser_parse`, the parser under PyYAML and Ruby's Psych; C, no Foundation) does the
+/// syntax — indentation, flow collections, every scalar style, folding, escapes — and gives each
+/// event its line and column; `YAMLTreeBuilder` turns the events into the tree.
 ///
-/// It reads UTF-8 bytes with a recursive descent that follows the structure of the file
-/// (indentation for block collections, brackets for flow ones) and builds `YAMLNode`s directly,
-/// each with the line and column libyaml would give it. Complex keys (`? `), `%TAG`, custom tags
-/// and multiple documents are rejected with an error that names them.
-///
-/// Limits against hostile input: collections nest at most `maxDepth` deep (counting what aliases
-/// bring in), and the document may stand for at most `maxNodes` nodes once aliases and merges are
-/// counted as copies. Aliases share the anchored node's storage, so nothing is ever copied
-/// exponentially ("billion laughs" stops at the count).
-public struct YAMLParser {
+/// On top of libyaml: one document only, no `%TAG` directives, core-schema tags only, scalar
+/// keys only, ASCII control characters rejected with their place, and the limits of
+/// `YAMLTreeBuilder` (`maxDepth`, `maxNodes`).
+/// - SeeAlso: https://pyyaml.org/wiki/LibYAML, /usr/include/yaml.h
+public enum YAMLParser {
     /// Deepest nesting of collections (a config file needs fewer than 10).
     public static let maxDepth = 256
     /// Most nodes the document may expand to through aliases and merges (a large config has ~1,000).
@@ -18,545 +17,179 @@ public struct YAMLParser {
 
     /// Parses one YAML document; nil when it holds no node (empty, only comments, or only `---`).
     public static func parse(_ text: String) throws(YAMLSyntaxError) -> YAMLNode? {
-        var parser = YAMLParser(input: try YAMLInput(text))
-        return try parser.document()?.node
+        var text = text
+        return try text.withUTF8 { bytes in Result { () throws(YAMLSyntaxError) in try parse(bytes) } }.get()
     }
 
-    let input: YAMLInput
-    /// The cursor: a byte offset into `input`.
-    var i = 0
-    /// Anchored nodes by name; a later anchor of the same name replaces an earlier one.
-    var anchors: [String: Built] = [:]
-
-    init(input: YAMLInput) { self.input = input }
-
-    /// A node with what the limits need: its height in collections and the number of nodes it
-    /// stands for (aliases counted as copies).
-    struct Built {
-        var node: YAMLNode
-        var height: Int
-        var weight: Int
-    }
-
-    /// A collection's `Built` sizes while its entries are read: one node for itself plus its
-    /// children's weights, and the tallest child.
-    struct Tally {
-        var weight = 1, height = 0
-        /// Adds the children; false once the collection stands for more than `maxNodes` nodes.
-        mutating func add(_ children: Built...) -> Bool {
-            for child in children { weight += child.weight; height = max(height, child.height) }
-            return weight <= YAMLParser.maxNodes
-        }
-        func built(_ node: YAMLNode) -> Built { Built(node: node, height: height + 1, weight: weight) }
-    }
-
-    /// Where a block node starts, which decides what it may be.
-    enum Context {
-        /// First on its line, or after `- ` on the same line (`- - a`, `- key: value` start compact
-        /// collections): anything, including a block mapping or sequence.
-        case anyNode
-        /// After `key: ` or `--- `: a scalar, flow collection, alias or block scalar only.
-        case inlineValue
-    }
-
-    /// Anchor and tag written before a node.
-    struct Properties {
-        var start: Int?
-        var anchor: String?
-        var tag: YAMLTag?
-        var tagText = ""
-        var isEmpty: Bool { start == nil }
-    }
-
-    // MARK: - Cursor
-
-    @inline(__always) var c: UInt8 { input[i] }
-    @inline(__always) func at(_ k: Int) -> UInt8 { input[i + k] }
-    var atEnd: Bool { i >= input.count }
-    /// At a comment, a line break or the end: nothing more on this line.
-    var atLineEnd: Bool { c == YAMLByte.hash || YAMLByte.isBreakOrEnd(c) }
-
-    func fail(_ problem: String, at offset: Int) -> YAMLSyntaxError {
-        YAMLSyntaxError(problem: problem, at: input.mark(offset))
-    }
-
-    mutating func skipBlanks() { while YAMLByte.isBlank(c) { i += 1 } }
-
-    /// Moves over blanks and a comment, to the line break or the end of the input.
-    mutating func skipBlanksAndComment() {
-        skipBlanks()
-        if c == YAMLByte.hash { while !YAMLByte.isBreakOrEnd(c) { i += 1 } }
-    }
-
-    /// Moves over blanks, comments and line breaks to the next token. A token that starts a line
-    /// must be indented with spaces: a tab there is an error (block context only).
-    mutating func skipToNextToken() throws(YAMLSyntaxError) {
-        skipBlanksAndComment()
-        while c == YAMLByte.lineFeed { i += 1; skipBlanksAndComment() }
-        guard !atEnd else { return }
-        var k = i
-        while k > 0 && YAMLByte.isBlank(input[k - 1]) { k -= 1 }
-        guard k == 0 || input[k - 1] == YAMLByte.lineFeed else { return }   // not the first token of its line
-        while k < i {
-            if input[k] == YAMLByte.tab { throw fail("tabs are not allowed for indentation; use spaces", at: k) }
-            k += 1
-        }
-    }
-
-    /// `---` or `...` at the start of a line, followed by a blank or the end of the line.
-    func isDocumentMarker(at k: Int) -> Bool {
-        guard k == 0 || input[k - 1] == YAMLByte.lineFeed else { return false }
-        let b = input[k]
-        guard b == YAMLByte.dash || b == YAMLByte.dot else { return false }
-        return input[k + 1] == b && input[k + 2] == b && YAMLByte.isBlankOrEnd(input[k + 3])
-    }
-
-    /// At the end of the input or a document marker: the document's content ends here.
-    var atDocumentEnd: Bool { atEnd || isDocumentMarker(at: i) }
-
-    /// The cursor is at `- ` (a block sequence entry).
-    var atBlockEntry: Bool { c == YAMLByte.dash && YAMLByte.isBlankOrEnd(at(1)) && !isDocumentMarker(at: i) }
-
-    /// The cursor is at a `:` that separates a key from its value in block context.
-    var atBlockValueIndicator: Bool { c == YAMLByte.colon && YAMLByte.isBlankOrEnd(at(1)) }
-
-    static func describe(_ b: UInt8) -> String {
-        b >= 0x21 && b < 0x7F ? "'\(Character(Unicode.Scalar(b)))'" : YAMLInput.hex(b)
-    }
-
-    // MARK: - Document
-
-    mutating func document() throws(YAMLSyntaxError) -> Built? {
-        try skipToNextToken()
-        var sawYAMLDirective = false
-        var directive: Int?
-        while c == YAMLByte.percent && (i == 0 || input[i - 1] == YAMLByte.lineFeed) {
-            directive = i
-            try self.directive(&sawYAMLDirective)
-            try skipToNextToken()
-        }
-        var root: Built?
-        if isDocumentMarker(at: i) && c == YAMLByte.dash {
-            i += 3
-            skipBlanks()
-            if atLineEnd {
-                try skipToNextToken()
-                if !atDocumentEnd {
-                    root = try blockNode(parentIndent: -1, context: .anyNode, depth: 0)
-                }
-            } else {
-                root = try blockNode(parentIndent: -1, context: .inlineValue, depth: 0)
-            }
-        } else {
-            if let directive { throw fail("a directive must be followed by a '---' line", at: directive) }
-            if !atDocumentEnd {
-                root = try blockNode(parentIndent: -1, context: .anyNode, depth: 0)
-            }
-        }
-        try skipToNextToken()
-        var ended = false
-        if isDocumentMarker(at: i) && c == YAMLByte.dot {
-            i += 3
-            ended = true
-            try skipToNextToken()
-        }
-        if !atEnd {
-            if ended || isDocumentMarker(at: i) || c == YAMLByte.percent {
-                throw fail("only one YAML document is allowed", at: i)
-            }
-            throw fail("unexpected content after the top-level value (check the indentation)", at: i)
-        }
-        return root
-    }
-
-    /// `%YAML 1.1` or `%YAML 1.2`; every other directive is rejected.
-    mutating func directive(_ sawYAML: inout Bool) throws(YAMLSyntaxError) {
-        let start = i
-        i += 1
-        let name = word()
-        switch name {
-        case "YAML":
-            skipBlanks()
-            let versionStart = i
-            let version = word()
-            guard version == "1.1" || version == "1.2" else {
-                throw fail("unsupported YAML version \"\(version)\" (1.1 and 1.2 are supported)", at: versionStart)
-            }
-            if sawYAML { throw fail("duplicate %YAML directive", at: start) }
-            sawYAML = true
-        case "TAG":
-            throw fail("%TAG directives are not supported", at: start)
-        default:
-            throw fail("unsupported directive %\(name)", at: start)
-        }
-        skipBlanks()
-        guard atLineEnd else { throw fail("unexpected characters after the %YAML directive", at: i) }
-    }
-
-    /// The bytes up to the next blank or line break.
-    mutating func word() -> String {
-        let start = i
-        while !YAMLByte.isBlankOrEnd(c) { i += 1 }
-        return input.string(start..<i)
-    }
-
-    // MARK: - Block nodes
-
-    /// Parses the node at the cursor (on a token, not a blank or comment). `parentIndent` is the
-    /// indentation of the enclosing block collection (-1 at the top): continuation lines of this
-    /// node must be indented more. `depth` counts the collections around the node.
-    mutating func blockNode(parentIndent n: Int, context: Context, depth: Int,
-                            inherited: Properties = Properties()) throws(YAMLSyntaxError) -> Built {
-        var props = Properties()
-        try readProperties(&props, inFlow: false)
-        if !props.isEmpty && atLineEnd {
-            // `key: &anchor` then the node on the following lines (or nothing).
-            let merged = try merge(inherited, props)
-            try skipToNextToken()
-            let col = input.column(i)
-            let sequenceHere = context == .inlineValue && col == n && atBlockEntry
-            if atDocumentEnd || (col <= n && !sequenceHere) {
-                return try apply(merged, to: empty(at: merged.start!))
-            }
-            if sequenceHere { return try apply(merged, to: blockSequence(indent: col, depth: depth, sharesIndentWithKey: true)) }
-            return try blockNode(parentIndent: n, context: .anyNode, depth: depth, inherited: merged)
-        }
-        return try blockContent(parentIndent: n, context: context, depth: depth, inherited: inherited, props: props)
-    }
-
-    /// The node after its properties: `inherited` came from earlier lines and belong to this node
-    /// even if it turns out to be a mapping; `props` are on this line and belong to a key if the
-    /// node is one.
-    mutating func blockContent(parentIndent n: Int, context: Context, depth: Int,
-                               inherited: Properties, props: Properties) throws(YAMLSyntaxError) -> Built {
-        let start = props.start ?? i
-        switch c {
-        case YAMLByte.dash where atBlockEntry:
-            guard context != .inlineValue, props.isEmpty else {
-                throw fail("block sequence entries are not allowed here", at: i)
-            }
-            return try apply(inherited, to: blockSequence(indent: input.column(i), depth: depth, sharesIndentWithKey: false))
-        case YAMLByte.question where YAMLByte.isBlankOrEnd(at(1)):
-            throw fail("complex mapping keys ('? ') are not supported", at: i)
-        case YAMLByte.colon where YAMLByte.isBlankOrEnd(at(1)):
-            throw fail(context == .inlineValue ? "mapping values are not allowed here" : "missing mapping key before ':'", at: i)
-        case YAMLByte.pipe, YAMLByte.greater:
-            let scalar = try blockScalar(parentIndent: n, mark: input.mark(inherited.start ?? start))
-            return try apply(merge(inherited, props), to: scalar)
-        default:
-            break
-        }
-        if canStartPlain(inFlow: false) {
-            var plain = scanPlainLine(inFlow: false)
-            let keyEnd = i
-            skipBlanks()
-            if atBlockValueIndicator {
-                let key = try apply(props, to: scalar(plain, style: .plain, at: start))
-                return try startBlockMapping(firstKey: key, keyStart: start, keyEnd: keyEnd,
-                                             context: context, inherited: inherited, depth: depth)
-            }
-            try continuePlain(&plain, parentIndent: n, inFlow: false)
-            let node = try apply(merge(inherited, props), to: scalar(plain, style: .plain, at: inherited.start ?? start))
-            skipBlanks()
-            if plain.folded != nil && atBlockValueIndicator {
-                let m = input.mark(plain.start)
-                throw fail("mapping values are not allowed here: this line continues the value that starts at "
-                           + "line \(m.line), column \(m.column) (check the indentation and the ': ' after keys)", at: i)
-            }
-            try expectLineEnd()
-            return node
-        }
-        let node = try quotedFlowOrAlias(props, inherited: inherited, start: start, depth: depth)
-        let keyEnd = i
-        skipBlanks()
-        if atBlockValueIndicator {
-            return try startBlockMapping(firstKey: node, keyStart: start, keyEnd: keyEnd,
-                                         context: context, inherited: inherited, depth: depth)
-        }
-        try expectLineEnd()
-        _ = try merge(inherited, props)   // one anchor and one tag in all
-        return try apply(inherited, to: node)
-    }
-
-    /// The first key of a block mapping was just read and the cursor is at its `:`.
-    mutating func startBlockMapping(firstKey: Built, keyStart: Int, keyEnd: Int, context: Context,
-                                    inherited: Properties, depth: Int) throws(YAMLSyntaxError) -> Built {
-        guard context != .inlineValue else { throw fail("mapping values are not allowed here", at: i) }
-        try checkKey(firstKey, start: keyStart, end: keyEnd)
-        let mapping = try blockMapping(indent: input.column(keyStart), firstKey: firstKey, keyStart: keyStart, depth: depth)
-        return try apply(inherited, to: mapping)
-    }
-
-    /// After a value: only blanks and a comment may follow on its line.
-    mutating func expectLineEnd() throws(YAMLSyntaxError) {
-        skipBlanks()
-        if atLineEnd { return }
-        if atBlockValueIndicator { throw fail("mapping values are not allowed here", at: i) }
-        throw fail("unexpected characters after the value", at: i)
-    }
-
-    /// A block mapping whose entries start at column `indent`; the cursor is at the first key's `:`.
-    mutating func blockMapping(indent: Int, firstKey: Built, keyStart: Int, depth: Int) throws(YAMLSyntaxError) -> Built {
-        guard depth < YAMLParser.maxDepth else { throw tooDeep(at: keyStart) }
-        let mark = input.mark(keyStart)
-        var pairs: [YAMLPair] = []
-        var tally = Tally(), hasMerge = false
-        var key = firstKey
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) -> YAMLNode? {
+        try rejectControlCharacters(bytes)
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else { fatalError("libyaml: out of memory") }
+        defer { yaml_parser_delete(parser) }
+        // libyaml reads from `bytes` during every yaml_parser_parse, all within this call.
+        yaml_parser_set_input_string(parser, base, bytes.count)
+        var builder = YAMLTreeBuilder()
+        var event = yaml_event_t()
+        /// How the document ended: nil while it has not, true for an explicit `...`.
+        var explicitEnd: Bool?
         while true {
-            i += 1   // the ':'
-            let valueStart = i
-            let value = try blockValue(mappingIndent: indent, depth: depth + 1)
-            hasMerge = hasMerge || YAMLParser.isMergeKey(key.node)
-            pairs.append(YAMLPair(key: key.node, value: value.node))
-            guard tally.add(key, value) else { throw tooMany(at: valueStart) }
-            guard try atNextEntry(indent: indent, of: "mapping") else { break }
-            if atBlockEntry { throw fail("expected a mapping key at this indentation, found a list item ('- ')", at: i) }
-            key = try blockKey(depth: depth + 1)
+            guard yaml_parser_parse(parser, &event) == 1 else {
+                // After the document's end libyaml wants `---` or the end of the stream; anything
+                // else is a second document (after `...`) or a line indented wrongly (at the top).
+                switch explicitEnd {
+                case true?: throw YAMLSyntaxError(problem: "only one YAML document is allowed", at: errorMark(parser, bytes))
+                case false?: throw YAMLSyntaxError(problem: "unexpected content after the top-level value (check the indentation)",
+                                                   at: errorMark(parser, bytes))
+                case nil: throw syntaxError(parser, bytes)
+                }
+            }
+            defer { yaml_event_delete(&event) }
+            let mark = YAMLMark(event.start_mark)
+            switch event.type {
+            case YAML_STREAM_END_EVENT:
+                guard let root = builder.root else { return nil }
+                // `---` alone (or with a comment) is an empty plain scalar to libyaml: no node.
+                if case .scalar(let s) = root.node, s.text.isEmpty, s.style == .plain, s.tag == nil { return nil }
+                return root.node
+            case YAML_DOCUMENT_START_EVENT:
+                if explicitEnd != nil { throw YAMLSyntaxError(problem: "only one YAML document is allowed", at: mark) }
+                let tags = event.data.document_start.tag_directives
+                if tags.start != tags.end { throw YAMLSyntaxError(problem: "%TAG directives are not supported", at: mark) }
+            case YAML_DOCUMENT_END_EVENT:
+                explicitEnd = event.data.document_end.implicit == 0
+            case YAML_SCALAR_EVENT:
+                let s = event.data.scalar
+                let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+                try builder.scalar(text, style: YAMLScalar.Style(s.style), tag: string(s.tag), anchor: string(s.anchor), at: mark)
+            case YAML_ALIAS_EVENT:
+                try builder.alias(string(event.data.alias.anchor) ?? "", at: mark)
+            case YAML_SEQUENCE_START_EVENT:
+                let s = event.data.sequence_start
+                try builder.startCollection(mapping: false, tag: string(s.tag), anchor: string(s.anchor), at: mark)
+            case YAML_MAPPING_START_EVENT:
+                let m = event.data.mapping_start
+                try builder.startCollection(mapping: true, tag: string(m.tag), anchor: string(m.anchor), at: mark)
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                try builder.endCollection()
+            default:   // STREAM_START, NO_EVENT
+                break
+            }
         }
-        if hasMerge { pairs = try YAMLParser.expandMerges(pairs) }
-        return tally.built(.mapping(YAMLMapping(pairs: pairs, mark: mark)))
     }
 
-    /// A key of a block mapping after the first, on its own line; leaves the cursor at its `:`.
-    mutating func blockKey(depth: Int) throws(YAMLSyntaxError) -> Built {
-        let start = i
-        var props = Properties()
-        try readProperties(&props, inFlow: false)
-        if !props.isEmpty && atLineEnd { throw fail("expected a mapping key after the anchor or tag on this line", at: i) }
-        if c == YAMLByte.question && YAMLByte.isBlankOrEnd(at(1)) { throw fail("complex mapping keys ('? ') are not supported", at: i) }
-        if atBlockValueIndicator { throw fail("missing mapping key before ':'", at: i) }
-        let key = canStartPlain(inFlow: false)
-            ? try apply(props, to: scalar(scanPlainLine(inFlow: false), style: .plain, at: start))
-            : try quotedFlowOrAlias(props, start: start, depth: depth)
-        let end = i
-        skipBlanks()
-        guard atBlockValueIndicator else { throw fail("could not find the ':' that follows a mapping key", at: i) }
-        try checkKey(key, start: start, end: end)
-        return key
+    private static func string(_ p: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        p.map { String(cString: UnsafePointer($0)) }
     }
 
-    /// The quoted scalar, flow collection or alias at the cursor, with the properties `props`
-    /// (starting at `start`) applied; an alias takes none, on its line or (`inherited`) before.
-    mutating func quotedFlowOrAlias(_ props: Properties, inherited: Properties = Properties(), start: Int,
-                                    depth: Int) throws(YAMLSyntaxError) -> Built {
-        switch c {
-        case YAMLByte.doubleQuote, YAMLByte.quote:
-            return try apply(props, to: quotedScalar(at: start))
-        case YAMLByte.openBracket, YAMLByte.openBrace:
-            return try apply(props, to: flowCollection(depth: depth))
-        case YAMLByte.star:
-            guard props.isEmpty && inherited.isEmpty else { throw fail("an alias cannot have an anchor or a tag", at: i) }
-            return try alias(depth: depth)
+    // MARK: - Errors
+
+    /// libyaml's words for the problem, with where the construct it was reading starts when that
+    /// is elsewhere: "did not find expected key (while parsing a block mapping at line 1, column 1)".
+    private static func syntaxError(_ parser: UnsafeMutablePointer<yaml_parser_t>,
+                                    _ bytes: UnsafeBufferPointer<UInt8>) -> YAMLSyntaxError {
+        let p = parser.pointee
+        let mark = errorMark(parser, bytes)
+        switch p.error {
+        case YAML_MEMORY_ERROR:
+            fatalError("libyaml: out of memory")
+        case YAML_READER_ERROR:
+            // Only non-ASCII characters get here (`rejectControlCharacters` takes the ASCII ones).
+            let value = p.problem_value < 0 ? "" : " U+" + hex(UInt32(p.problem_value), digits: 4)
+            return YAMLSyntaxError(problem: "control character\(value) is not allowed in YAML", at: mark)
         default:
-            throw fail("found character \(YAMLParser.describe(c)) that cannot start any token", at: i)
+            var problem = p.problem.map { String(cString: $0) } ?? "invalid YAML"
+            if problem == "found character that cannot start any token", byte(at: mark, in: bytes) == 0x09 {
+                problem = "tabs are not allowed for indentation; use spaces"
+            } else if let context = p.context.map({ String(cString: $0) }) {
+                let at = YAMLMark(p.context_mark)
+                problem += at == mark ? " (\(context))" : " (\(context) at line \(at.line), column \(at.column))"
+            }
+            return YAMLSyntaxError(problem: problem, at: mark)
         }
     }
 
-    /// Keys are scalars on one line (as YAML requires of keys without `? `).
-    func checkKey(_ key: Built, start: Int, end: Int) throws(YAMLSyntaxError) {
-        guard case .scalar = key.node else { throw fail("non-scalar mapping keys are not supported", at: start) }
-        if input.containsBreak(start..<end) { throw fail("a mapping key must be on a single line", at: start) }
+    private static func errorMark(_ parser: UnsafeMutablePointer<yaml_parser_t>, _ bytes: UnsafeBufferPointer<UInt8>) -> YAMLMark {
+        let p = parser.pointee
+        return p.error == YAML_READER_ERROR ? mark(ofByte: p.problem_offset, in: bytes) : YAMLMark(p.problem_mark)
     }
 
-    /// The value after a block mapping's `:` (the cursor is just past it).
-    mutating func blockValue(mappingIndent indent: Int, depth: Int) throws(YAMLSyntaxError) -> Built {
-        let afterColon = i
-        skipBlanks()
-        guard atLineEnd else { return try blockNode(parentIndent: indent, context: .inlineValue, depth: depth) }
-        try skipToNextToken()
-        if atDocumentEnd { return empty(at: afterColon) }
-        let col = input.column(i)
-        if col > indent { return try blockNode(parentIndent: indent, context: .anyNode, depth: depth) }
-        if col == indent && atBlockEntry {
-            // `key:` then `- item` lines at the key's own indentation.
-            return try blockSequence(indent: indent, depth: depth, sharesIndentWithKey: true)
+    /// Rejects C0 control characters other than tab, LF and CR, and DEL, at their line and column
+    /// (libyaml's reader rejects them too, but by byte offset).
+    private static func rejectControlCharacters(_ bytes: UnsafeBufferPointer<UInt8>) throws(YAMLSyntaxError) {
+        for (offset, b) in bytes.enumerated() where (b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D) || b == 0x7F {
+            throw YAMLSyntaxError(problem: "control character 0x\(hex(UInt32(b), digits: 2)) is not allowed in YAML",
+                                  at: mark(ofByte: offset, in: bytes))
         }
-        return empty(at: afterColon)
     }
 
-    /// A block sequence whose `- ` indicators are at column `indent`; the cursor is at the first.
-    /// `sharesIndentWithKey`: it is a mapping value written at the key's indentation, so a line at
-    /// that indentation without `- ` is the mapping's next key rather than an error.
-    mutating func blockSequence(indent: Int, depth: Int, sharesIndentWithKey: Bool) throws(YAMLSyntaxError) -> Built {
-        guard depth < YAMLParser.maxDepth else { throw tooDeep(at: i) }
-        let mark = input.mark(i)
-        var items: [YAMLNode] = []
-        var tally = Tally()
-        while true {
-            i += 1   // the '-'
-            let afterDash = i
-            skipBlanks()
-            let item: Built
-            if atLineEnd {
-                try skipToNextToken()
-                if atDocumentEnd || input.column(i) <= indent {
-                    item = empty(at: afterDash)
-                } else {
-                    item = try blockNode(parentIndent: indent, context: .anyNode, depth: depth + 1)
-                }
+    /// The line and column of a byte offset, counted as libyaml counts them: a BOM takes no
+    /// column; CRLF, CR, LF, NEL, LS and PS break lines; a column is a Unicode scalar.
+    static func mark(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> YAMLMark {
+        var line = 1, column = 1, k = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { k = 3 }
+        while k < min(offset, bytes.count) {
+            let width = breakWidth(at: k, in: bytes)
+            if width > 0 {
+                line += 1; column = 1; k += width
             } else {
-                item = try blockNode(parentIndent: indent, context: .anyNode, depth: depth + 1)
+                if bytes[k] & 0xC0 != 0x80 { column += 1 }
+                k += 1
             }
-            items.append(item.node)
-            guard tally.add(item) else { throw tooMany(at: afterDash - 1) }
-            guard try atNextEntry(indent: indent, of: "sequence") else { break }
-            if atBlockEntry { continue }
-            if sharesIndentWithKey { break }
-            throw fail("expected a list item ('- ') at this indentation", at: i)
         }
-        return tally.built(.sequence(YAMLSequence(items: items, mark: mark)))
+        return YAMLMark(line: line, column: column)
     }
 
-    /// After an entry of a block collection whose entries start at column `indent`: moves to the
-    /// next token and tells whether it is at that column, continuing the collection. The end of
-    /// the document or a line indented less ends it; one indented more is an error.
-    mutating func atNextEntry(indent: Int, of kind: String) throws(YAMLSyntaxError) -> Bool {
-        try skipToNextToken()
-        if atDocumentEnd { return false }
-        let col = input.column(i)
-        if col > indent { throw fail("bad indentation of a \(kind) entry", at: i) }
-        return col == indent
+    /// Bytes of the line break at `k`, 0 if none.
+    private static func breakWidth(at k: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        func at(_ i: Int) -> UInt8 { i < bytes.count ? bytes[i] : 0 }
+        switch bytes[k] {
+        case 0x0A: return 1
+        case 0x0D: return at(k + 1) == 0x0A ? 2 : 1
+        case 0xC2 where at(k + 1) == 0x85: return 2
+        case 0xE2 where at(k + 1) == 0x80 && (at(k + 2) == 0xA8 || at(k + 2) == 0xA9): return 3
+        default: return 0
+        }
     }
 
-    // MARK: - Properties, aliases, merge keys
-
-    /// Reads `&anchor` and `!tag` properties (in either order) and the blanks after them.
-    mutating func readProperties(_ props: inout Properties, inFlow: Bool) throws(YAMLSyntaxError) {
-        while c == YAMLByte.ampersand || c == YAMLByte.bang {
-            let start = i
-            if props.start == nil { props.start = start }
-            if c == YAMLByte.ampersand {
-                i += 1
-                let name = try anchorName(after: "&")
-                if props.anchor != nil { throw fail("a node can have only one anchor", at: start) }
-                props.anchor = name
+    /// The first byte of the character at `mark`, nil past the end of its line.
+    private static func byte(at mark: YAMLMark, in bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var line = 1, column = 1, k = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { k = 3 }
+        while k < bytes.count {
+            let width = breakWidth(at: k, in: bytes)
+            if line == mark.line && (column == mark.column || width > 0) { return column == mark.column ? bytes[k] : nil }
+            if width > 0 {
+                line += 1; column = 1; k += width
             } else {
-                if props.tag != nil { throw fail("a node can have only one tag", at: start) }
-                (props.tag, props.tagText) = try tag(inFlow: inFlow)
-            }
-            skipBlanks()
-        }
-    }
-
-    mutating func anchorName(after indicator: String) throws(YAMLSyntaxError) -> String {
-        let start = i
-        while YAMLByte.isAnchorChar(c) { i += 1 }
-        if i == start { throw fail("expected a name after '\(indicator)'", at: start) }
-        guard YAMLByte.isBlankOrEnd(c) || YAMLByte.isFlowIndicator(c) || c == YAMLByte.colon else {
-            throw fail("anchor and alias names may only contain letters, digits, '-' and '_'", at: i)
-        }
-        return input.string(start..<i)
-    }
-
-    /// `!!name` or `!<tag:yaml.org,2002:name>` for a core-schema type; any other tag is an error.
-    mutating func tag(inFlow: Bool) throws(YAMLSyntaxError) -> (YAMLTag, String) {
-        let start = i
-        if at(1) == YAMLByte.less {
-            while !YAMLByte.isBlankOrEnd(c) && c != YAMLByte.greater { i += 1 }
-            if c == YAMLByte.greater { i += 1 }
-        } else {
-            while !YAMLByte.isBlankOrEnd(c) && !(inFlow && YAMLByte.isFlowIndicator(c)) { i += 1 }
-        }
-        let text = input.string(start..<i)
-        let name: Substring? = text.hasPrefix("!!") ? text.dropFirst(2)
-            : text.hasPrefix("!<tag:yaml.org,2002:") && text.hasSuffix(">") ? text.dropFirst(20).dropLast() : nil
-        guard let name, let tag = YAMLTag(rawValue: String(name)) else {
-            throw fail("unsupported tag \(text)", at: start)
-        }
-        guard YAMLByte.isBlankOrEnd(c) || (inFlow && YAMLByte.isFlowIndicator(c)) else {
-            throw fail("unsupported tag \(text)", at: start)
-        }
-        return (tag, text)
-    }
-
-    func merge(_ a: Properties, _ b: Properties) throws(YAMLSyntaxError) -> Properties {
-        if a.isEmpty { return b }
-        if b.isEmpty { return a }
-        if a.anchor != nil && b.anchor != nil { throw fail("a node can have only one anchor", at: b.start!) }
-        if a.tag != nil && b.tag != nil { throw fail("a node can have only one tag", at: b.start!) }
-        var m = a
-        m.anchor = a.anchor ?? b.anchor
-        if a.tag == nil { m.tag = b.tag; m.tagText = b.tagText }
-        return m
-    }
-
-    /// Gives `built` its properties: the tag (checked against the node's kind), the mark of the
-    /// first property, and the anchor (recorded for later aliases).
-    mutating func apply(_ props: Properties, to built: Built) throws(YAMLSyntaxError) -> Built {
-        guard let start = props.start else { return built }
-        var b = built
-        let mark = input.mark(start)
-        switch b.node {
-        case .scalar(var s):
-            if let tag = props.tag {
-                guard tag != .map && tag != .seq else { throw fail("tag \(props.tagText) cannot be used on a scalar", at: start) }
-                s.tag = tag
-            }
-            s.mark = mark
-            b.node = .scalar(s)
-        case .mapping(var m):
-            if let tag = props.tag, tag != .map { throw fail("tag \(props.tagText) cannot be used on a mapping", at: start) }
-            m.mark = mark
-            b.node = .mapping(m)
-        case .sequence(var s):
-            if let tag = props.tag, tag != .seq { throw fail("tag \(props.tagText) cannot be used on a sequence", at: start) }
-            s.mark = mark
-            b.node = .sequence(s)
-        }
-        if let anchor = props.anchor { anchors[anchor] = b }
-        return b
-    }
-
-    /// `*name`: the anchored node itself (shared, not copied).
-    mutating func alias(depth: Int) throws(YAMLSyntaxError) -> Built {
-        let start = i
-        i += 1
-        let name = try anchorName(after: "*")
-        guard let target = anchors[name] else { throw fail("unknown alias *\(name)", at: start) }
-        if depth + target.height > YAMLParser.maxDepth { throw tooDeep(at: start) }
-        return target
-    }
-
-    /// An empty (null) value: a plain scalar with no text.
-    func empty(at offset: Int) -> Built {
-        Built(node: .scalar(YAMLScalar(text: "", style: .plain, mark: input.mark(offset))), height: 0, weight: 1)
-    }
-
-    func tooDeep(at offset: Int) -> YAMLSyntaxError {
-        fail("collections are nested more than \(YAMLParser.maxDepth) levels deep", at: offset)
-    }
-
-    func tooMany(at offset: Int) -> YAMLSyntaxError {
-        fail("the document expands to more than \(YAMLParser.maxNodes) nodes through aliases", at: offset)
-    }
-
-    static func isMergeKey(_ key: YAMLNode) -> Bool {
-        guard case .scalar(let s) = key else { return false }
-        return s.text == "<<" && s.style == .plain && s.tag == nil
-    }
-
-    /// Replaces each `<<: mapping` (or `<<: [m1, m2]`) entry by the merged mappings' pairs, in place.
-    /// Keys written in the mapping itself win, then earlier merged mappings over later ones.
-    /// Merged pairs keep their own nodes, so their marks point at where they are written.
-    static func expandMerges(_ pairs: [YAMLPair]) throws(YAMLSyntaxError) -> [YAMLPair] {
-        var explicit: Set<String> = []
-        for p in pairs where !isMergeKey(p.key) { explicit.insert(p.key.scalar?.text ?? "") }
-        var merged: Set<String> = []
-        var out: [YAMLPair] = []
-        for p in pairs {
-            guard isMergeKey(p.key) else { out.append(p); continue }
-            let sources = if case .sequence(let s) = p.value { s.items } else { [p.value] }
-            for source in sources {
-                guard case .mapping(let m) = source else {
-                    throw YAMLSyntaxError(problem: "the value of a merge key '<<' must be a mapping or a list of mappings",
-                                          at: p.key.mark)
-                }
-                for q in m.pairs {
-                    let k = q.key.scalar?.text ?? ""
-                    if !explicit.contains(k) && merged.insert(k).inserted { out.append(q) }
-                }
+                k += 1
+                while k < bytes.count && bytes[k] & 0xC0 == 0x80 { k += 1 }
+                column += 1
             }
         }
-        return out
+        return nil
+    }
+
+    private static func hex(_ v: UInt32, digits: Int) -> String {
+        let s = String(v, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, digits - s.count)) + s
+    }
+}
+
+extension YAMLMark {
+    /// libyaml's marks are 0-based.
+    init(_ m: yaml_mark_t) { self.init(line: Int(m.line) + 1, column: Int(m.column) + 1) }
+}
+
+extension YAMLScalar.Style {
+    init(_ style: yaml_scalar_style_t) {
+        switch style {
+        case YAML_SINGLE_QUOTED_SCALAR_STYLE: self = .singleQuoted
+        case YAML_DOUBLE_QUOTED_SCALAR_STYLE: self = .doubleQuoted
+        case YAML_LITERAL_SCALAR_STYLE: self = .literal
+        case YAML_FOLDED_SCALAR_STYLE: self = .folded
+        default: self = .plain
+        }
     }
 }

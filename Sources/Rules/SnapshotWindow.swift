@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Checked
 import ClusterModel
 
 /// The recent snapshots of one cluster, oldest first, for the windowed rules.
@@ -44,7 +45,7 @@ public struct SnapshotWindow: Sendable {
         init(at: Double, latency: Double?, probes: Int, failed: Int) {
             self.at = at
             if let latency, latency.isFinite, latency >= 0 {
-                latencyMicros = UInt32(min((latency * 1_000_000).rounded(), Double(UInt32.max - 1)))
+                latencyMicros = min(UInt32(saturating: (latency * 1_000_000).rounded()), UInt32.max - 1)
             } else {
                 latencyMicros = .max
             }

@@ -4,7 +4,8 @@
 // fuzz-chosen times → DaemonMetrics (/metrics) → StatusPage (/) → StatusDocument (/api/v1/status)
 // → and, on a fresh Monitor, the `sealwatch check` table (CheckReport) and its JSON.
 //
-// Input format (all integers big-endian; a record cut short by the end of the input is dropped):
+// Input format (integers big-endian; a record cut short by the end of the input is dropped, except
+// that an ANSWER body running past the end keeps the bytes that are there):
 //
 //   byte 0        flags: bits 0-1 → nodes in the cluster, 2 + value (2…5), named vault-1…vault-N at
 //                 http://10.0.0.<i>:8200; bit 2 → a token is configured (the prober then asks the
@@ -30,7 +31,7 @@
 // Invariants checked after every cycle (a violation aborts, which libFuzzer reports as a crash):
 //   - every configured node appears in the snapshot, once, in configured order;
 //   - a node in state invalid_response or unknown never claims active nor counts in activeNodes,
-//     and sealwatch_cluster_active_nodes equals activeNodes.count;
+//     and sealwatch_cluster_active_nodes equals activeNodes.count; a leader, if any, is an unsealed node;
 //   - the /metrics exposition is UTF-8 and parses line by line as Prometheus text: `# HELP`/`# TYPE`
 //     comments (one of each per family), every other line `name{labels} value` with a valid name,
 //     quoted and escaped label values and a float value, and no series twice;
@@ -264,6 +265,9 @@ func validate(_ snap: ClusterSnapshot, _ config: ClusterConfig) {
     }
     check(!snap.activeNodes.contains { $0.state.isUnknown }, "an unknown node counts in activeNodes")
     check(snap.activeNodes.allSatisfy { $0.state.isUnsealed }, "a node that is not unsealed counts in activeNodes")
+    if let leader = snap.leaderName {
+        check(snap.nodes.contains { $0.node.name == leader && $0.state.isUnsealed }, "leader \(leader) is not an unsealed configured node")
+    }
 }
 
 /// Occurrences of an ASCII `pattern` in `text`, ASCII case-insensitively (bytes, not Foundation:

@@ -6,7 +6,7 @@
 #     yaml      Config's YAML parser, the reader of sealwatch.yml (yaml-harness.swift, yaml-corpus/, yaml.dict)
 #     pipeline  the whole path: fuzzed node answers through ClusterProber, the rules over several
 #               cycles, /metrics, the status page, the status JSON and the check table
-#               (pipeline-harness.swift, pipeline-corpus/ written by gen-pipeline-corpus.py)
+#               (pipeline-harness.swift, pipeline-corpus/ written by gen-pipeline-corpus.py, pipeline.dict)
 # For http, json and yaml one swiftc call builds the harness with the parser's sources
 # (-sanitize=fuzzer,address). For pipeline, SwiftPM first builds the Daemon target and its
 # dependencies instrumented (release, -enable-testing, scratch path .build-fuzz), then swiftc links
@@ -27,7 +27,7 @@ case "$TARGET" in
   yaml) sources=("$HERE/yaml-harness.swift" "$ROOT"/Sources/Config/YAML/*.swift)
         seeds="$HERE/yaml-corpus"; options=(-dict="$HERE/yaml.dict" -max_len=4096) ;;
   pipeline) sources=("$HERE/pipeline-harness.swift")
-        seeds="$HERE/pipeline-corpus"; options=(-max_len=16384 -detect_leaks=0) ;;
+        seeds="$HERE/pipeline-corpus"; options=(-dict="$HERE/pipeline.dict" -max_len=16384 -detect_leaks=0) ;;
   *) echo "usage: $0 [SECONDS] [http|json|yaml|pipeline]" >&2; exit 64 ;;
 esac
 FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"

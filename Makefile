@@ -58,6 +58,7 @@ fuzz:
 	scripts/fuzz/run.sh 20 json
 	scripts/fuzz/run.sh 20 yaml
 	scripts/fuzz/run.sh 20 receiver
+	scripts/fuzz/run.sh 30 pipeline
 
 bench: release
 	scripts/bench/probe-cycle.sh

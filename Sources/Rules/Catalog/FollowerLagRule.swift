@@ -28,7 +28,7 @@ struct FollowerLagRule: Rule {
             guard lag > threshold else { continue }
             ev.findings.append(Finding(
                 node: n.node.name, value: lag,
-                summary: "\(n.node.name) applied index \(index) is \(Format.number(lag, decimals: 0)) entries behind \(leaderName) (\(leaderIndex)) > \(Format.number(threshold, decimals: 0))",
+                summary: "\(n.node.name) applied index \(index) is \(leaderIndex - index) entries behind \(leaderName) (\(leaderIndex)) > \(Format.number(threshold, decimals: 0))",
                 description: "\(n.node.name) of cluster \(input.cluster) is not keeping up with the leader's Raft log; reads from it may be stale."))
         }
         return ev

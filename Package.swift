@@ -9,8 +9,8 @@ let strict: [SwiftSetting] = [
 func lib(_ name: String, _ deps: [Target.Dependency] = [], exclude: [String] = []) -> Target {
     .target(name: name, dependencies: deps, exclude: exclude, swiftSettings: strict)
 }
-func tests(_ name: String, _ deps: [Target.Dependency], resources: [Resource]? = nil) -> Target {
-    .testTarget(name: name, dependencies: deps, resources: resources, swiftSettings: strict)
+func tests(_ name: String, _ deps: [Target.Dependency], exclude: [String] = [], resources: [Resource]? = nil) -> Target {
+    .testTarget(name: name, dependencies: deps, exclude: exclude, resources: resources, swiftSettings: strict)
 }
 
 let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
@@ -76,7 +76,7 @@ let package = Package(
         tests("StateStoreTests", ["StateStore", "ClusterModel"]),
         tests("NotifyTests", ["Notify", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "StateStore", "TestSupport"],
               resources: [.copy("Golden")]),
-        tests("DaemonTests", ["Daemon", "ClusterModel", "Config", "TestSupport", "HTTPTransport"]),
+        tests("DaemonTests", ["Daemon", "ClusterModel", "Config", "TestSupport", "HTTPTransport"], exclude: ["Golden"]),  // read from the source tree
         tests("IntegrationTests", ["Daemon", "ClusterModel", "Config", "TestSupport", "HTTPTransport", "CurlTransport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -63,6 +63,7 @@ bench: release
 	scripts/bench/rules.sh
 	scripts/bench/metrics.sh
 	scripts/bench/seal-to-page.sh
+	scripts/bench/fault-to-page.sh
 	scripts/bench/memory.sh
 
 ## demo: a local cluster on 127.0.0.1:$(DEMO_PORT)-…, `sealwatch check`, then `sealwatch run` (Ctrl-C stops).

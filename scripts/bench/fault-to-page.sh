@@ -13,7 +13,7 @@ export DEV_CLUSTER_PERF_MULTIPLIER=default
 own=0; [ -d "$DEV_CLUSTER_DIR" ] || own=1
 cleanup() {
   for n in 1 2 3; do scripts/dev-cluster.sh cont "$n" >/dev/null 2>&1 || true; done
-  if [ $own = 1 ]; then scripts/dev-cluster.sh down --purge >/dev/null 2>&1 || true; rm -rf "$(dirname "$DEV_CLUSTER_DIR")/fault-bench"; fi
+  if [ $own = 1 ]; then scripts/dev-cluster.sh down --purge >/dev/null 2>&1 || true; rm -rf "$(dirname "$DEV_CLUSTER_DIR")/fault-bench"; rmdir "$(dirname "$DEV_CLUSTER_DIR")" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $("$bin" --version) =="

@@ -65,6 +65,7 @@ bench: release
 	scripts/bench/rules.sh
 	scripts/bench/metrics.sh
 	scripts/bench/seal-to-page.sh
+	scripts/bench/fault-to-page.sh
 	scripts/bench/memory.sh
 	scripts/bench/hostile-clients.sh
 

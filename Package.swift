@@ -66,7 +66,8 @@ let package = Package(
         lib("TestSupport", ["ClusterModel", "HTTPTransport", "CLinux"]),
 
         tests("CheckedTests", ["Checked"]),
-        tests("RulesTests", ["Rules", "ClusterModel", "TestSupport"]),
+        tests("RulesTests", ["Rules", "ClusterModel", "TestSupport", "Probing"],   // Probing: recorded bodies through the real decoders
+              resources: [.copy("Fixtures")]),
         tests("ConfigTests", ["Config", yams], resources: [.copy("testdata")]),   // Yams: differential tests only
         tests("ProbingTests", ["Probing", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "TestSupport"],
               resources: [.copy("Fixtures")]),

@@ -12,8 +12,14 @@ struct Harness {
 
     init(cluster: String = "prod", nodes: Int = 3, expectedPeers: [String]? = nil,
          overrides: [String: RuleOverride] = [:], labels: [String: String] = [:]) {
+        self.init(cluster: cluster, refs: SnapshotBuilder(cluster: cluster, nodes: nodes).nodeRefs,
+                  expectedPeers: expectedPeers, overrides: overrides, labels: labels)
+    }
+
+    /// A cluster of the given nodes (names and addresses as configured), e.g. for recorded bodies.
+    init(cluster: String, refs: [NodeRef], expectedPeers: [String]? = nil,
+         overrides: [String: RuleOverride] = [:], labels: [String: String] = [:]) {
         self.cluster = cluster
-        let refs = SnapshotBuilder(cluster: cluster, nodes: nodes).nodeRefs
         let rules = ClusterRules(cluster: cluster, nodes: refs, expectedPeers: expectedPeers,
                                  settings: RuleCatalog.resolve(overrides, runbookBase: "https://runbooks.example/sw"),
                                  labels: labels)
@@ -25,6 +31,15 @@ struct Harness {
     @discardableResult
     mutating func step(_ b: SnapshotBuilder) -> [AlertTransition] {
         let s = b.build()
+        window.append(s)
+        let (next, transitions) = engine.step(book, windows: [cluster: window], now: s.takenAt)
+        book = next
+        return transitions
+    }
+
+    /// Appends a snapshot built by other means (e.g. from recorded bodies) and evaluates at its time.
+    @discardableResult
+    mutating func step(_ s: ClusterSnapshot) -> [AlertTransition] {
         window.append(s)
         let (next, transitions) = engine.step(book, windows: [cluster: window], now: s.takenAt)
         book = next

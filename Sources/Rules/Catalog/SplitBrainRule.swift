@@ -10,7 +10,7 @@ import ClusterModel
 ///
 /// Default `for: 5s`, not 0: a leader that was paused (SIGSTOP, a GC pause, a VM stall or live
 /// migration) while the others elected a new one still answers as active for a moment after it
-/// resumes, until it sees the new term: 0.4–0.8 s measured on OpenBao 2.7 (docs/rules.md). Five
+/// resumes, until it sees the new term: up to 0.4–0.8 s reported, 0–73 ms measured here (docs/rules.md). Five
 /// seconds never spans two observations of that moment at any interval of 1 s or more, and a real
 /// second active node or a foreign cluster_id, which persist, still page within `for` + interval.
 struct SplitBrainRule: Rule {

@@ -101,6 +101,7 @@ struct SystemdIntegrationTests {
         defer { daemon.stop() }
         let ready = try await listener.waitFor("READY=1")
         #expect(listener.messages[ready].contains("STATUS=prod: 3/3 unsealed, leader prod-1 · 0 firing"), "\(listener.messages)")
+        try await daemon.waitFor("first cycle complete")   // logged right after READY=1 is sent
         #expect(daemon.count("first cycle complete") == 1)
         // STATUS keeps coming each cycle; WATCHDOG=1 at about half of WATCHDOG_USEC.
         try await Task.sleep(for: .seconds(2.2))

@@ -88,7 +88,9 @@ struct RoutingAndResendTests {
         #expect(ids.count >= 3)
         #expect(Set(ids).count == 1 && ids[0]?.count == 32, "\(ids)")
         let chatIDs = chat.server.requests.map { $0.headers[NotificationID.header] }
-        #expect(chatIDs.count == 2 && Set(chatIDs).count == 1)
+        // A kill right after the receiver's 2xx may re-send it after the restart (at least once):
+        // every copy carries the same id, which is what lets the receiver drop the duplicate.
+        #expect(chatIDs.count >= 2 && Set(chatIDs).count == 1, "\(chatIDs)")
         #expect(ids[0] == chatIDs[0])  // the same notification for both: derived from what it says
         // A resolve and a later repeat are other notifications.
         let trigger = NotificationID.of(events: [AlertEvent(kind: .trigger, alert: alert)])

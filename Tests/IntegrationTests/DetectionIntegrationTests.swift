@@ -131,6 +131,7 @@ struct DetectionIntegrationTests {
 
     func rootTokenFile(_ dir: String) throws -> String {
         try DetectCluster.rootToken.write(toFile: dir + "/root-token", atomically: true, encoding: .utf8)
+        chmod(dir + "/root-token", 0o600)   // Sealwatch refuses a token file every user may read
         return dir + "/root-token"
     }
 
@@ -239,6 +240,7 @@ struct DetectionIntegrationTests {
                                           token: root).trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(!token.isEmpty && !token.contains(" "), "token create printed: \(token)")
         try token.write(toFile: dir + "/vault-token", atomically: true, encoding: .utf8)
+        chmod(dir + "/vault-token", 0o600)
         let lookup = try DetectCluster.bao(["token", "lookup", "-format=json", token], token: root)
         #expect(lookup.contains("\"period\": 86400") && lookup.contains("\"orphan\": true"), "\(lookup.prefix(600))")
 

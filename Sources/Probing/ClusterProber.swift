@@ -177,10 +177,10 @@ public final class ClusterProber: Sendable {
     /// A body through a strict decoder: nil with `bad_body` when it is not a JSON object, nil with
     /// `invalid_response` when it is not UTF-8 or a field is unusable (a half-read answer is not used).
     static func decode<T>(_ body: [UInt8], _ decoder: ([UInt8]) -> Decoded<T>?) -> (value: T?, failure: (reason: String, detail: String)?) {
-        guard String(validating: body, as: UTF8.self) != nil else { return (nil, ("invalid_response", "body is not valid UTF-8")) }
+        guard Decoders.isUTF8(body) else { return (nil, ("invalid_response", "body is not valid UTF-8")) }
         guard let decoded = decoder(body) else { return (nil, ("bad_body", "body is not a JSON object")) }
         guard decoded.problems.isEmpty else {
-            return (nil, ("invalid_response", decoded.problems.prefix(3).joined(separator: "; ")))
+            return (nil, ("invalid_response", decoded.summary))
         }
         return (decoded.value, nil)
     }

@@ -13,12 +13,23 @@ public struct Decoded<Value: Sendable>: Sendable {
     public var value: Value
     public var problems: [String]
     public init(value: Value, problems: [String] = []) { self.value = value; self.problems = problems }
+
+    /// The first problems, for a failure's detail: "a; b; c; …".
+    public var summary: String { Decoders.summary(problems) }
 }
 
 /// Pure decoders of Vault/OpenBao response bodies. Each tolerates missing fields; a body that is
 /// not a JSON object yields nil (the prober records `bad_body`). A present field of the wrong type
 /// is nil in the value and a problem in `Decoded.problems`, never a guess.
 public enum Decoders {
+    /// Whether a body is valid UTF-8 (a JSON body must be; it is reported, never repaired).
+    public static func isUTF8(_ body: [UInt8]) -> Bool { String(validating: body, as: UTF8.self) != nil }
+
+    /// The first three problems joined for a failure's detail.
+    static func summary(_ problems: [String]) -> String {
+        problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; …" : "")
+    }
+
     public static func health(_ body: [UInt8]) -> Decoded<HealthInfo>? {
         guard let j = JSONValue.parse(body), j.isObject else { return nil }
         var r = FieldReader(j)
@@ -156,11 +167,11 @@ public enum HealthVerdict {
 
     public static func judge(status: Int, body: [UInt8]) -> Judgement {
         guard mappedCodes.contains(status) else {
-            let info = String(validating: body, as: UTF8.self) != nil ? Decoders.health(body)?.value : nil
+            let info = Decoders.isUTF8(body) ? Decoders.health(body)?.value : nil
             return Judgement(state: .unknown, health: info,
                              failure: ("unexpected_status", "HTTP \(status) has no documented meaning for sys/health"))
         }
-        guard String(validating: body, as: UTF8.self) != nil else {
+        guard Decoders.isUTF8(body) else {
             return Judgement(state: .invalidResponse, health: nil, failure: ("invalid_response", "HTTP \(status) with a body that is not valid UTF-8"))
         }
         guard let decoded = Decoders.health(body) else {
@@ -172,7 +183,7 @@ public enum HealthVerdict {
             problems = contradictions(status: status, h)
         }
         guard problems.isEmpty else {
-            let shown = problems.prefix(3).joined(separator: "; ") + (problems.count > 3 ? "; …" : "")
+            let shown = Decoders.summary(problems)
             // Nothing of an answer that contradicts itself is used: no version, no cluster id, no seal flag.
             return Judgement(state: .invalidResponse, health: nil, failure: ("invalid_response", "HTTP \(status) body does not confirm the code: \(shown)"))
         }

@@ -76,6 +76,11 @@ struct RoutingAndResendTests {
             await d.start()
             await d.submit(transitions: [Kit.firing(alert)], active: [alert], now: Date())
             _ = await hook.server.waitForRequests(count: 2)
+            // A request is recorded before its answer is chosen: wait until both 503s came back,
+            // or the second could be answered by the `.up` set below.
+            #expect(await Kit.eventually {
+                d.stats().first { $0.receiver == "hook" }.map { $0.failed.values.reduce(0, +) >= 2 } ?? false
+            })
             _ = await chat.waitForAccepted(count: 1)
             // killed: dropped without shutdown
         }

@@ -132,6 +132,8 @@ node_arg() {
 api_port() { echo $((BASE_PORT + 10 * ($1 - 1))); }
 node_addr() { echo "$SCHEME://127.0.0.1:$(api_port "$1")"; }
 node_dir() { echo "$DIR/node-$1"; }
+# The audit sink's port: just past the last node's cluster port.
+audit_port() { echo $((BASE_PORT + 10 * NODES)); }
 
 now_ms() {
     local t=${EPOCHREALTIME//[!0-9]/}
@@ -243,6 +245,23 @@ $tls_listener
 telemetry {
   prometheus_retention_time = "30s"
   disable_hostname          = true
+}
+$(audit_block)
+EOF
+}
+
+# audit_block: the declarative socket audit device (OpenBao 2.x takes audit devices only from the
+# server config) that writes to the audit sink of DIR (see audit_sink_start); left out when
+# DEV_CLUSTER_AUDIT=0.
+audit_block() {
+    [[ ${DEV_CLUSTER_AUDIT:-1} == 0 ]] && return 0
+    cat <<EOF
+audit "socket" "sink" {
+  description = "dev cluster audit sink (scripts/dev-cluster.sh audit-down / audit-up)"
+  options {
+    address     = "127.0.0.1:$(audit_port)"
+    socket_type = "tcp"
+  }
 }
 EOF
 }

@@ -47,7 +47,9 @@ let package = Package(
         lib("CurlTransport", ["HTTPTransport", "CCurl", "Checked", log]),
 
         // Adapters.
-        lib("Probing", ["ClusterModel", "Config", "HTTPTransport", "Checked", log]),
+        // A node's Prometheus telemetry: a small fuzzed text parser and the curated families.
+        lib("Telemetry", ["ClusterModel", "Checked"]),
+        lib("Probing", ["ClusterModel", "Config", "HTTPTransport", "Telemetry", "Checked", log]),
         lib("StateStore", ["ClusterModel", "Checked", log]),
         lib("Notify", ["ClusterModel", "Config", "HTTPTransport", "StateStore", "Checked", log]),
         .systemLibrary(name: "CLinux"),

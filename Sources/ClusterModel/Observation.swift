@@ -66,6 +66,10 @@ public struct NodeObservation: Sendable, Hashable, Codable {
     public var probes: [ProbeResult]
     /// Expiry of the node's TLS leaf certificate (https only).
     public var certificateExpiry: Date?
+    /// Canary requests through the node this cycle (empty when none was due or no token is set).
+    public var canaries: [CanaryResult] = []
+    /// The node's own telemetry: read this cycle, carried from an earlier read, or unavailable.
+    public var telemetry: TelemetryState = .none
 
     public init(node: NodeRef, state: NodeState, health: HealthInfo? = nil, sealStatus: SealStatus? = nil,
                 leader: LeaderStatus? = nil, probes: [ProbeResult] = [], certificateExpiry: Date? = nil) {
@@ -74,6 +78,7 @@ public struct NodeObservation: Sendable, Hashable, Codable {
     }
 
     public func probe(_ endpoint: Endpoint) -> ProbeResult? { probes.first { $0.endpoint == endpoint } }
+    public func canary(_ kind: CanaryKind) -> CanaryResult? { canaries.first { $0.kind == kind } }
     /// Latency of the health probe in seconds: the latency sample rules use.
     public var latency: Double? { probe(.health).flatMap { $0.failure == nil ? $0.seconds : nil } }
     /// The health probe's failure, which decides reachability.

@@ -63,6 +63,28 @@ public struct ConfigLoader: Sendable {
         return config!
     }
 
+    /// Why a canary path is unusable, or nil: a relative Vault API path (`secret/data/x`), no
+    /// query, no `..`, no `sys/` (never write there), printable ASCII.
+    static func apiPathProblem(_ path: String) -> String? {
+        var p = Substring(path)
+        if p.hasPrefix("/v1/") { p = p.dropFirst(4) } else if p.hasPrefix("/") { p = p.dropFirst() }
+        if p.isEmpty { return "must name a Vault API path, e.g. secret/data/sealwatch/canary" }
+        if p.contains("?") || p.contains("#") { return "must be a path without a query or fragment" }
+        if p.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) { return "must not contain '.' or '..' segments" }
+        if p.hasPrefix("sys/") { return "must not be under sys/ (use a KV path such as secret/data/sealwatch/canary)" }
+        if !p.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) { return "must be printable ASCII without spaces" }
+        return nil
+    }
+
+    /// `secret/data/x` for `/v1/secret/data/x`, `/secret/data/x/` and `secret/data/x`.
+    static func trimAPIPath(_ path: String) -> String {
+        var p = Substring(path)
+        if p.hasPrefix("/v1/") { p = p.dropFirst(4) }
+        while p.hasPrefix("/") { p = p.dropFirst() }
+        while p.hasSuffix("/") { p = p.dropLast() }
+        return String(p)
+    }
+
     static func syntaxIssue(_ error: YAMLSyntaxError) -> ConfigIssue {
         ConfigIssue(path: "", message: "YAML syntax error: \(error.problem)", line: error.line, column: error.column)
     }
@@ -289,6 +311,31 @@ public struct ConfigLoader: Sendable {
             r.issue(c.keyPath("timeout"), "must be shorter than global.interval (\(DurationText.format(global.interval)))", at: c.mark("timeout"))
         }
         if c.has("expected_peers") { cluster.expectedPeers = c.stringList("expected_peers") }
+        if let m = c.mapping("canary") {
+            cluster.canary.enabled = m.bool("enabled") ?? true
+            cluster.canary.interval = m.duration("interval", positive: true)
+            if let i = cluster.canary.interval, i < global.interval {
+                r.issue(m.keyPath("interval"), "must be at least global.interval (\(DurationText.format(global.interval))): a canary round is part of a cycle", at: m.mark("interval"))
+            }
+            for key in ["read_path", "write_path"] {
+                guard let path = m.nonEmptyString(key) else { continue }
+                if let problem = ConfigLoader.apiPathProblem(path) { r.issue(m.keyPath(key), problem, at: m.mark(key)); continue }
+                if key == "read_path" { cluster.canary.readPath = ConfigLoader.trimAPIPath(path) } else { cluster.canary.writePath = ConfigLoader.trimAPIPath(path) }
+            }
+            if cluster.token == nil && (cluster.canary.readPath != nil || cluster.canary.writePath != nil) {
+                r.issue(m.path, "read_path and write_path need the cluster's token_file: Vault refuses them without a token", at: c.mark("canary"))
+            }
+            m.finish()
+        }
+        if let m = c.mapping("telemetry") {
+            cluster.telemetry.enabled = m.bool("enabled") ?? true
+            cluster.telemetry.interval = m.duration("interval", positive: true) ?? cluster.telemetry.interval
+            if cluster.telemetry.interval < global.interval {
+                r.issue(m.keyPath("interval"), "must be at least global.interval (\(DurationText.format(global.interval)))", at: m.mark("interval"))
+            }
+            cluster.telemetry.maxBytes = m.int("max_bytes", min: 4096, max: 64 << 20) ?? cluster.telemetry.maxBytes
+            m.finish()
+        }
         if let rules = c.mapping("rules") {
             for (ruleName, node) in rules.all() {
                 let path = rules.keyPath(ruleName)

@@ -126,8 +126,39 @@ public struct ClusterConfig: Sendable, Hashable {
     public var expectedPeers: [String]?
     /// Per-rule overrides (`rules:`), validated against the rule catalogue.
     public var rules: [String: RuleOverride] = [:]
+    /// `canary:` — requests through every node, as a client makes them (needs the token).
+    public var canary = CanaryConfig()
+    /// `telemetry:` — each node's own `sys/metrics`.
+    public var telemetry = TelemetryConfig()
     public init(name: String, nodes: [NodeConfig]) { self.name = name; self.nodes = nodes }
     public func nodeRefs() -> [NodeRef] { nodes.map { NodeRef(cluster: name, name: $0.name, address: $0.address) } }
+}
+
+/// `canary:` of a cluster. With a token, every node gets `GET auth/token/lookup-self` each canary
+/// round; `read_path` adds a KV read through each node and `write_path` a KV write (a timestamp)
+/// to the active node, the only request that crosses a Raft commit.
+public struct CanaryConfig: Sendable, Hashable {
+    /// `enabled` (default true; without a token there is nothing to send).
+    public var enabled: Bool = true
+    /// `interval`: how often (default nil = every cycle, `global.interval`); at least the cycle.
+    public var interval: Double?
+    /// `read_path`: an API path under `/v1/`, e.g. `secret/data/sealwatch/canary` (KV v2).
+    public var readPath: String?
+    /// `write_path`: e.g. `secret/data/sealwatch/canary-write`; opt-in.
+    public var writePath: String?
+    public init() {}
+}
+
+/// `telemetry:` of a cluster: `GET /v1/sys/metrics?format=prometheus` on every node, with the
+/// token when one is configured (the listener may also allow unauthenticated metrics access).
+public struct TelemetryConfig: Sendable, Hashable {
+    /// `enabled` (default true).
+    public var enabled: Bool = true
+    /// `interval` (default 10s); at least the cycle.
+    public var interval: Double = 10
+    /// `max_bytes`: cap on one node's telemetry body (default 4 MiB; real ones are 40–200 KB).
+    public var maxBytes: Int = 4 << 20
+    public init() {}
 }
 
 /// A named receiver of one of four kinds.

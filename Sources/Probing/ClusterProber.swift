@@ -35,18 +35,21 @@ import Foundation
 /// is what the heap grows to.
 public final class ClusterProber: Sendable {
     public let cluster: ClusterConfig
-    private let transport: any HTTPTransport
-    private let timeout: Duration
-    private let connectTimeout: Duration
-    private let maxResponseBytes: Int
-    private let tls: TLSOptions
+    let transport: any HTTPTransport
+    let timeout: Duration
+    let connectTimeout: Duration
+    let maxResponseBytes: Int
+    let tls: TLSOptions
     private let environment: [String: String]
-    private let logger: Logger
+    let logger: Logger
     /// The token as last read; re-read after a 403 (rotated token) and on reload (new prober).
     private let token = Mutex<Secret?>(nil)
     /// Whom to ask for the cluster view next cycle: last cycle's leader first, then the nodes that
     /// answered unsealed. Empty until the first cycle learned it.
     private let viewOrder = Mutex<[NodeRef]>([])
+    /// Canary and telemetry rounds: when each is next due, and each node's last telemetry state
+    /// (carried between reads). See ServiceProbe.swift.
+    let service = Mutex(ServiceSchedule())
 
     public init(cluster: ClusterConfig, global: GlobalConfig, transport: any HTTPTransport,
                 environment: [String: String], logger: Logger) {
@@ -69,14 +72,18 @@ public final class ClusterProber: Sendable {
         let started = ContinuousClock.now
         let deadline = started.advanced(by: timeout)
         let learned = viewOrder.withLock { $0 }
+        let refs = cluster.nodeRefs()
+        let plan = planService(at: started, leader: learned.first)
+        // Canaries and telemetry go out with the health phase, within the same deadline.
+        async let serviceRound = serviceRound(plan, refs: refs, now: now, deadline: deadline)
         var snap: ClusterSnapshot
         if cluster.token != nil && !learned.isEmpty {
             async let view = clusterView(learned, deadline: deadline)
-            let nodes = await observe(cluster.nodeRefs())
+            let nodes = await observe(refs)
             snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: nodes)
             (snap.raft, snap.token) = await view
         } else {
-            snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: await observe(cluster.nodeRefs()))
+            snap = ClusterSnapshot(cluster: cluster.name, takenAt: now, nodes: await observe(refs))
             if cluster.token != nil {
                 let firstDeadline = ContinuousClock.now.advanced(by: timeout)
                 (snap.raft, snap.token) = await clusterView(Self.viewOrder(snap), deadline: firstDeadline)
@@ -89,6 +96,7 @@ public final class ClusterProber: Sendable {
                 snap.token = await renew(t, via: node.node, deadline: deadline)
             }
         }
+        attach(await serviceRound, to: &snap)
         snap.seconds = (ContinuousClock.now - started).seconds
         return snap
     }
@@ -315,6 +323,8 @@ public final class ClusterProber: Sendable {
             }
         }
     }
+
+    func currentTokenForService() -> Secret? { currentToken() }
 
     private func currentToken() -> Secret? {
         if let t = token.withLock({ $0 }) { return t }

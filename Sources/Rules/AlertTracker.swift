@@ -60,6 +60,7 @@ struct AlertTracker {
 
     private mutating func activate(_ key: AlertKey, _ f: Finding, _ s: RuleSettings, clusterLabels: [String: String]) {
         var labels = clusterLabels            // the identity labels below always win
+        labels.merge(f.labels) { _, finding in finding }
         labels["alertname"] = s.name; labels["cluster"] = key.cluster; labels["severity"] = s.severity.rawValue
         if let node = key.node { labels["node"] = node }
         let annotations = ["summary": f.summary, "description": f.description, "runbook_url": s.runbookURL]

@@ -72,6 +72,8 @@ struct Finding: Sendable, Hashable {
     /// Observed value vs threshold in human units, e.g. "p99 latency 73 ms > 50 ms over 5m (41 samples)".
     var summary: String
     var description: String
+    /// Labels of this finding beyond the identity (e.g. `source: canary`); updated while it holds.
+    var labels: [String: String] = [:]
 }
 
 /// A rule's verdict for one step (see `Rule` for the three values).

@@ -117,6 +117,7 @@ public enum RuleCatalog {
         VaultSealedRule(), SplitBrainRule(), HighLatencyRule(), ErrorRateRule(), RaftUnhealthyRule(),
         FailureToleranceLowRule(), PeerMissingRule(), LeaderFlappingRule(), FollowerLagRule(),
         VersionSkewRule(), ClockSkewRule(), CertExpiringRule(), TokenExpiringRule(),
+        AuditDeviceFailingRule(), WritesFailingRule(), RaftCommitSlowRule(), LeaseCountHighRule(), CanaryRefusedRule(),
     ]
 
     private static let byName: [String: any Rule] = Dictionary(uniqueKeysWithValues: ordered.map { ($0.name, $0) })

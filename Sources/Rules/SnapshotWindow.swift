@@ -32,7 +32,7 @@ public struct SnapshotWindow: Sendable {
     /// Per node name, one sample per snapshot that listed the node, oldest first.
     private(set) var series: [String: [NodeSample]] = [:]
 
-    /// What the windowed rules need from one observation of one node: 16 bytes, since a window
+    /// What the windowed rules need from one observation of one node: 32 bytes, since a window
     /// holds one per node per cycle (30,000 at 100 nodes over 5 minutes at a 1 s interval).
     struct NodeSample: Sendable {
         /// `takenAt` as seconds since the reference date.
@@ -41,21 +41,60 @@ public struct SnapshotWindow: Sendable {
         private var latencyMicros: UInt32
         var probes: UInt16
         var failed: UInt16
+        /// Canary latencies (lookup, read, write) in microseconds; `UInt32.max` = none.
+        private var canaryMicros: (UInt32, UInt32, UInt32) = (.max, .max, .max)
+        /// Canaries that count for ErrorRate this cycle, and those that failed.
+        var canaries: UInt8 = 0
+        var canariesFailed: UInt8 = 0
 
         init(at: Double, latency: Double?, probes: Int, failed: Int) {
             self.at = at
-            if let latency, latency.isFinite, latency >= 0 {
-                latencyMicros = min(UInt32(saturating: (latency * 1_000_000).rounded()), UInt32.max - 1)
-            } else {
-                latencyMicros = .max
-            }
+            latencyMicros = Self.micros(latency)
             self.probes = UInt16(clamping: probes)
             self.failed = UInt16(clamping: failed)
         }
 
+        static func micros(_ seconds: Double?) -> UInt32 {
+            guard let seconds, seconds.isFinite, seconds >= 0 else { return .max }
+            return min(UInt32(saturating: (seconds * 1_000_000).rounded()), UInt32.max - 1)
+        }
+
         /// Health-probe latency in seconds; NaN when the probe failed or was not made.
         var latency: Double { latencyMicros == .max ? .nan : Double(latencyMicros) / 1_000_000 }
+
+        /// The latencies of the canaries that were answered this cycle, in seconds.
+        var canaryLatencies: [Double] {
+            [canaryMicros.0, canaryMicros.1, canaryMicros.2].filter { $0 != .max }.map { Double($0) / 1_000_000 }
+        }
+
+        mutating func record(canaries list: [CanaryResult]) {
+            for c in list {
+                // Refused is our own token or path: neither an error nor a latency sample of Vault.
+                guard c.outcome != .refused else { continue }
+                canaries &+= 1
+                if c.outcome.isFailure { canariesFailed &+= 1 }
+                let micros = c.outcome == .ok ? Self.micros(c.seconds) : .max
+                switch c.kind {
+                case .lookup: canaryMicros.0 = micros
+                case .read: canaryMicros.1 = micros
+                case .write: canaryMicros.2 = micros
+                }
+            }
+        }
     }
+
+    /// One fresh telemetry read of one node: the counters the rules difference over time.
+    struct TelemetryPoint: Sendable {
+        var at: Double
+        /// Audit request + response failures; nil when the node exports neither.
+        var auditFailures: Double?
+        /// 5xx responses and all responses (Vault 1.20+); nil when not exported.
+        var serverErrors: Double?
+        var responses: Double?
+    }
+
+    /// Per node name, one point per fresh telemetry read, oldest first.
+    private(set) var telemetry: [String: [TelemetryPoint]] = [:]
 
     public init(retentionSeconds: Double, sampleRetentionSeconds: Double? = nil) {
         self.retentionSeconds = retentionSeconds
@@ -88,8 +127,17 @@ public struct SnapshotWindow: Sendable {
             // probe (neither sent nor failed) for the error and latency windows.
             var failed = 0
             if n.reachable { for p in n.probes where p.failure != nil { failed += 1 } }
-            series[n.node.name, default: []].append(
-                NodeSample(at: at, latency: n.latency, probes: n.reachable ? n.probes.count : 0, failed: failed))
+            var sample = NodeSample(at: at, latency: n.latency, probes: n.reachable ? n.probes.count : 0, failed: failed)
+            // Canaries count only while the node answers health unsealed and the cluster has a
+            // leader: a node that is down, sealed or mid-election is NodeUnreachable's,
+            // VaultSealed's and NoLeader's business, not a second page from ErrorRate.
+            if n.state.isUnsealed && leaders.last! != nil { sample.record(canaries: n.canaries) }
+            series[n.node.name, default: []].append(sample)
+            if case .fresh(let t) = n.telemetry {
+                let codes = t.serverErrors
+                telemetry[n.node.name, default: []].append(
+                    TelemetryPoint(at: at, auditFailures: t.auditFailures, serverErrors: codes?.failed, responses: codes?.total))
+            }
         }
         drop(before: at)
     }
@@ -104,6 +152,13 @@ public struct SnapshotWindow: Sendable {
         if drop > 0 {
             times.removeFirst(drop)
             leaders.removeFirst(drop)
+        }
+        if telemetry.values.contains(where: { ($0.first?.at ?? .infinity) < sampleCutoff }) {
+            for name in Array(telemetry.keys) {
+                let old = telemetry[name]!.prefix { $0.at < sampleCutoff }.count
+                // The newest point stays however old: the next read is compared with it.
+                if old > 0 { telemetry[name]!.removeFirst(min(old, telemetry[name]!.count - 1)) }
+            }
         }
         if series.values.contains(where: { ($0.first?.at ?? .infinity) < sampleCutoff }) {
             for name in Array(series.keys) {
@@ -130,4 +185,7 @@ public struct SnapshotWindow: Sendable {
         while start > all.startIndex && all[start - 1].at >= from { start -= 1 }
         return all[start..<end]
     }
+
+    /// The telemetry points of `node` taken at or before `to`, oldest first.
+    func telemetryPoints(of node: String) -> [TelemetryPoint] { telemetry[node] ?? [] }
 }

@@ -26,20 +26,22 @@ extension RuleInput {
     }
 }
 
-/// Nearest-rank quantile (`q` in 0...1) of the non-NaN latencies in `samples`, and their count.
+/// Nearest-rank quantile (`q` in 0...1) of `values` (NaN skipped), and their count. With fewer
+/// than 100 values the nearest-rank p99 is the maximum, so one slow request would decide it: the
+/// `atLeast` largest values must all be above a threshold for it to matter, which is what taking
+/// the `atLeast`-th largest when the rank lands higher does (2 for the latency rules).
 ///
-/// The nearest rank r = ⌈q·n⌉ is the (n − r + 1)-th largest value; for p99 over at most 100 samples
-/// that is the maximum, so the k largest are kept in a tiny sorted buffer instead of sorting everything.
-func nearestRankLatency(_ q: Double, _ samples: some Collection<SnapshotWindow.NodeSample>) -> (value: Double, count: Int)? {
+/// The nearest rank r = ⌈q·n⌉ is the (n − r + 1)-th largest value, so the k largest are kept in a
+/// tiny sorted buffer instead of sorting everything.
+func nearestRank(_ q: Double, _ values: some Sequence<Double>, atLeast: Int = 1) -> (value: Double, count: Int)? {
     var n = 0
-    for s in samples where !s.latency.isNaN { n += 1 }
+    for v in values where !v.isNaN { n += 1 }
     guard n > 0 else { return nil }
     let rank = min(max(Int(saturating: (q * Double(n)).rounded(.up)), 1), n)
-    let k = n - rank + 1
+    let k = min(max(n - rank + 1, atLeast), n)
     var top: [Double] = []          // ascending, at most k values: the k largest seen so far
     top.reserveCapacity(k + 1)
-    for s in samples where !s.latency.isNaN {
-        let v = s.latency
+    for v in values where !v.isNaN {
         if top.count < k {
             top.insert(v, at: top.firstIndex { $0 > v } ?? top.count)
         } else if v > top[0] {

@@ -82,6 +82,38 @@ public struct SnapshotBuilder: Sendable {
         return b
     }
 
+    /// Adds a canary of `kind` through node `i` (replacing one of the same kind).
+    public func canary(_ i: Int, _ kind: CanaryKind = .lookup, seconds: Double = 0.004, outcome: CanaryOutcome = .ok, status: Int? = nil) -> Self {
+        var b = self
+        b.observations[i].canaries.removeAll { $0.kind == kind }
+        let code = status ?? (outcome == .ok ? 200 : outcome == .refused ? 403 : outcome == .httpStatus ? 500 : nil)
+        b.observations[i].canaries.append(CanaryResult(kind: kind, outcome: outcome, status: code, seconds: seconds,
+                                                       detail: outcome == .ok ? nil : "\(observations[i].node.address)/v1/x: \(outcome.rawValue)"))
+        return b
+    }
+
+    /// Replaces node `i`'s canaries: `ok` successful ones (4 ms) and `failed` timeouts, of kinds
+    /// lookup, read, write in turn (at most 3 in all: one per kind and cycle).
+    public func canaries(_ i: Int, ok: Int, failed: Int) -> Self {
+        var b = self
+        b.observations[i].canaries = []
+        let kinds = CanaryKind.allCases
+        for k in 0..<min(3, ok + failed) {
+            b = b.canary(i, kinds[k], seconds: k < ok ? 0.004 : 2, outcome: k < ok ? .ok : .timeout)
+        }
+        return b
+    }
+
+    /// Gives node `i` telemetry read this cycle, as `change` makes it.
+    public func telemetry(_ i: Int, _ change: (inout NodeTelemetry) -> Void) -> Self {
+        var b = self
+        var t = observations[i].telemetry.telemetry ?? NodeTelemetry(takenAt: time)
+        t.takenAt = time
+        change(&t)
+        b.observations[i].telemetry = .fresh(t)
+        return b
+    }
+
     /// Makes node `i` name `address` (nil = none) as the leader in sys/leader.
     public func leaderAddress(_ i: Int, _ address: String?) -> Self {
         var b = self

@@ -43,7 +43,7 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
     }
 
     static let invalid: [(String, [String])] = [
-        ("invalid-unknown-key.yml", ["clusters[0].slak: unknown key (allowed here: allow_insecure_token_file_mode, allow_plaintext, expected_peers, labels, name, nodes, rules, timeout, tls, token, token_file) (line 7, column 5)"]),
+        ("invalid-unknown-key.yml", ["clusters[0].slak: unknown key (allowed here: allow_insecure_token_file_mode, allow_plaintext, canary, expected_peers, labels, name, nodes, rules, telemetry, timeout, tls, token, token_file) (line 7, column 5)"]),
         ("invalid-duration.yml", ["global.interval: must be a duration like 500ms, 5s, 1m or 4h, not \"five seconds\" (line 2, column 13)"]),
         ("invalid-timeout.yml", ["global.timeout: must be shorter than global.interval (2s) so cycles never overlap (line 3, column 12)"]),
         ("invalid-address.yml", ["clusters[0].nodes[0].address: must be an http:// or https:// URL (line 4, column 34)",

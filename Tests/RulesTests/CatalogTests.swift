@@ -7,9 +7,10 @@ import TestSupport
 @Suite struct CatalogTests {
     @Test func names() {
         #expect(RuleCatalog.names == [
-            "CertExpiring", "ClockSkew", "ClusterSealed", "ClusterUnreachable", "ErrorRate", "FailureToleranceLow",
-            "FollowerLag", "HighLatency", "LeaderFlapping", "NoLeader", "NodeUnreachable", "PeerMissing",
-            "RaftUnhealthy", "SplitBrain", "TokenExpiring", "VaultSealed", "VersionSkew",
+            "AuditDeviceFailing", "CanaryRefused", "CertExpiring", "ClockSkew", "ClusterSealed", "ClusterUnreachable",
+            "ErrorRate", "FailureToleranceLow", "FollowerLag", "HighLatency", "LeaderFlapping", "LeaseCountHigh",
+            "NoLeader", "NodeUnreachable", "PeerMissing", "RaftCommitSlow", "RaftUnhealthy", "SplitBrain",
+            "TokenExpiring", "VaultSealed", "VersionSkew", "WritesFailing",
         ])
     }
 
@@ -18,7 +19,7 @@ import TestSupport
         #expect(h == RuleSettings(name: "HighLatency", forSeconds: 60, severity: .warning, threshold: 0.05, windowSeconds: 300,
                                   minSamples: 30, runbookURL: RuleCatalog.defaultRunbookBase + "/HighLatency.md"))
         let e = try #require(RuleCatalog.defaults("ErrorRate"))
-        #expect((e.threshold, e.windowSeconds, e.minSamples, e.forSeconds) == (0.01, 300, 100, 60))
+        #expect((e.threshold, e.windowSeconds, e.minSamples, e.forSeconds) == (0.01, 300, 50, 60))
         #expect(RuleCatalog.defaults("NoLeader")?.forSeconds == 30)
         #expect(RuleCatalog.defaults("NoLeader")?.severity == .critical)
         #expect(RuleCatalog.defaults("Nope") == nil)
@@ -71,8 +72,8 @@ import TestSupport
         #expect(w.latest?.takenAt == SnapshotBuilder.date(15))
     }
 
-    @Test func nodeSampleIsSixteenBytesAndKeepsMicroseconds() {
-        #expect(MemoryLayout<SnapshotWindow.NodeSample>.stride == 16)
+    @Test func nodeSampleIsThirtyTwoBytesAndKeepsMicroseconds() {
+        #expect(MemoryLayout<SnapshotWindow.NodeSample>.stride == 32)
         #expect(SnapshotWindow.NodeSample(at: 0, latency: 0.0501, probes: 2, failed: 1).latency == 0.0501)
         #expect(SnapshotWindow.NodeSample(at: 0, latency: 0.05, probes: 2, failed: 0).latency == 0.05)
         #expect(SnapshotWindow.NodeSample(at: 0, latency: nil, probes: 2, failed: 2).latency.isNaN)

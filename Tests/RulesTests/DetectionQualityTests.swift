@@ -68,7 +68,7 @@ import TestSupport
         for t in 0..<100 { all += h.step(base.at(Double(t))) }
         for t in 100..<140 {   // no leader for 40 s; the standbys answer slowly meanwhile
             all += h.step(base.at(Double(t)).node(0, .standby).leaderAddress(0, nil).leaderAddress(1, nil).leaderAddress(2, nil)
-                .latency(1, 0.2).latency(2, 0.2))
+                .canary(1, seconds: 0.2).canary(2, seconds: 0.2).canary(1, .read, outcome: .timeout))
         }
         #expect(fired(all, "NoLeader").count == 1)
         for t in 140..<400 { all += h.step(base.at(Double(t))) }
@@ -81,7 +81,7 @@ import TestSupport
     @Test func slownessOutsideAnIncidentStillPages() {
         var h = Harness()
         var all: [AlertTransition] = []
-        for t in 0..<200 { all += h.step(t < 100 ? base.at(Double(t)) : base.at(Double(t)).latency(1, 0.2)) }
+        for t in 0..<200 { all += h.step(t < 100 ? base.at(Double(t)).canary(1) : base.at(Double(t)).canary(1, seconds: 0.2)) }
         #expect(fired(all, "HighLatency").map(\.alert.node) == ["vault-1"])
     }
 

@@ -126,20 +126,21 @@ import TestSupport
         ])
         // Phase 1 (0–75 s): the cluster works, but vault-2 is slow and flaky: HighLatency and ErrorRate fire for it.
         for t in stride(from: 0.0, through: 75, by: 5) {
-            h.step(base.at(t).node(2, .standby, latency: 0.2).probes(2, ok: 1, failed: 1))
+            h.step(base.at(t).canary(2, seconds: 0.2).canary(2, .read, outcome: .timeout))
         }
         #expect(h.state("HighLatency", node: "vault-2") == .firing)
         #expect(h.state("ErrorRate", node: "vault-2") == .firing)
         // Phase 2 (80–115 s): leader vault-0 gone, standbys name nobody, everything slow.
         var all: [String] = []
         for t in stride(from: 80.0, through: 115, by: 5) {
-            let b = base.at(t).node(0, .unreachable).node(1, .standby, latency: 0.2).node(2, .standby, latency: 0.2)
+            let b = base.at(t).node(0, .unreachable).canary(1, seconds: 0.2).canary(2, seconds: 0.2)
                 .leaderAddress(1, nil).leaderAddress(2, nil)
             all += describe(h.step(b))
         }
         #expect(h.state("NoLeader") == .firing)
         // Pending node-level alerts were dropped when NoLeader fired (at 110 s) ...
-        #expect(all.contains("HighLatency{vault-1}: pending→inactive"))
+        // (vault-1's slow canaries mid-election count nothing: no HighLatency{vault-1} at all.)
+        #expect(!all.contains { $0.hasPrefix("HighLatency{vault-1}") })
         #expect(all.contains("NodeUnreachable{vault-0}: pending→inactive"))
         #expect(h.state("HighLatency", node: "vault-1") == .inactive)
         #expect(h.state("NodeUnreachable", node: "vault-0") == .inactive)

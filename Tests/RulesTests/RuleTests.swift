@@ -85,8 +85,27 @@ let instantCases: [InstantCase] = [
     .init(label: "every node unreachable", snapshot: base.node(0, .unreachable).node(1, .unreachable).node(2, .unreachable),
           expected: ["ClusterUnreachable"], summary: "all 3 nodes of prod are unreachable (timeout)"),
     .init(label: "every node sealed", snapshot: base.node(0, .sealed).node(1, .sealed).node(2, .sealed), expected: ["ClusterSealed"]),
-    .init(label: "slow single sample", snapshot: base.node(1, .standby, latency: 0.2), expected: ["HighLatency{vault-1}"],
-          summary: "p99 latency 200 ms > 50 ms over 5m (1 samples)"),
+    .init(label: "slow single canary", snapshot: base.canary(1, seconds: 0.2), expected: ["HighLatency{vault-1}"],
+          summary: "canary p99 latency 200 ms > 50 ms over 5m (1 requests)"),
+    .init(label: "slow health probe alone is not HighLatency", snapshot: base.node(1, .standby, latency: 0.2), expected: []),
+    .init(label: "slow server-side handling", snapshot: base.telemetry(1) { $0.requestMs = TelemetrySummary(p99: 80) },
+          expected: ["HighLatency{vault-1}"], summary: "server-side p99 request time 80 ms > 50 ms (vault_core_handle_request)"),
+    .init(label: "canary 500 while health is fine", snapshot: base.canary(2, outcome: .httpStatus, status: 500),
+          expected: ["AuditDeviceFailing{vault-2}", "ErrorRate", "ErrorRate{vault-2}"], summaryOf: "AuditDeviceFailing{vault-2}"),
+    .init(label: "refused read canary", snapshot: base.canary(0).canary(0, .read, outcome: .refused), expected: ["CanaryRefused"],
+          summary: "the read canary was refused (HTTP 403): check canary paths and the sealwatch policy"),
+    .init(label: "write fails while reads work", snapshot: base.canary(1).canary(0, .write, outcome: .timeout),
+          expected: ["ErrorRate", "ErrorRate{vault-0}", "WritesFailing"],
+          summary: "the canary write to vault-0 failed (timeout) while reads work", summaryOf: "WritesFailing"),
+    .init(label: "write and reads fail: not WritesFailing", snapshot: base.canary(1, outcome: .timeout).canary(0, .write, outcome: .timeout),
+          expected: ["ErrorRate", "ErrorRate{vault-0}", "ErrorRate{vault-1}"]),
+    .init(label: "slow raft commit", snapshot: base.telemetry(0) { $0.raftCommitMs = TelemetrySummary(p99: 120) },
+          expected: ["RaftCommitSlow{vault-0}"], summary: "Raft commit p99 120 ms > 50 ms (vault_raft_commitTime)"),
+    .init(label: "many leases", snapshot: base.telemetry(0) { $0.leases = 300_000 }, expected: ["LeaseCountHigh{vault-0}"],
+          summary: "300000 leases > 250000 (vault_expire_num_leases)"),
+    .init(label: "healthy telemetry and canaries", snapshot: base.canary(0).canary(1).canary(2).canary(0, .write)
+              .telemetry(0) { $0.requestMs = TelemetrySummary(p99: 3); $0.raftCommitMs = TelemetrySummary(p99: 2); $0.leases = 10; $0.auditRequestFailures = 4 },
+          expected: []),
 ]
 
 @Suite struct InstantTests {
@@ -111,50 +130,107 @@ let instantCases: [InstantCase] = [
 }
 
 @Suite struct WindowedRuleTests {
-    /// 40 samples at 5 s intervals: 39 fast, the last one `last` s.
+    /// 40 canaries at 5 s intervals: 38 fast, the last two `last` s.
     @Test(arguments: [(0.049, false), (0.050, false), (0.0501, true), (0.073, true)])
     func p99AroundThreshold(last: Double, fires: Bool) {
         var h = Harness(overrides: ["HighLatency": RuleOverride(forSeconds: 0)])
-        for i in 0..<40 { h.step(base.at(Double(i) * 5).latency(1, i == 39 ? last : 0.004)) }
+        for i in 0..<40 { h.step(base.at(Double(i) * 5).canary(1, seconds: i >= 38 ? last : 0.004)) }
         #expect(h.state("HighLatency", node: "vault-1") == (fires ? .firing : .inactive))
         if last == 0.073 {
-            #expect(h.alert("HighLatency", node: "vault-1")?.annotations["summary"] == "p99 latency 73 ms > 50 ms over 5m (40 samples)")
+            #expect(h.alert("HighLatency", node: "vault-1")?.annotations["summary"] == "canary p99 latency 73 ms > 50 ms over 5m (40 requests)")
+            #expect(h.alert("HighLatency", node: "vault-1")?.labels["source"] == "canary")
         }
+    }
+
+    /// Below 100 samples the nearest-rank p99 is the maximum: one slow canary among 40 is not enough.
+    @Test func oneSlowCanaryIsNotHighLatency() {
+        var h = Harness(overrides: ["HighLatency": RuleOverride(forSeconds: 0)])
+        for i in 0..<40 { h.step(base.at(Double(i) * 5).canary(1, seconds: i == 39 ? 0.3 : 0.004)) }
+        #expect(h.state("HighLatency", node: "vault-1") == .inactive)
     }
 
     @Test func tooFewLatencySamples() {
         var h = Harness(overrides: ["HighLatency": RuleOverride(forSeconds: 0)])
-        for i in 0..<29 { h.step(base.at(Double(i) * 5).latency(1, 0.5)) }
+        for i in 0..<29 { h.step(base.at(Double(i) * 5).canary(1, seconds: 0.5)) }
         #expect(h.state("HighLatency", node: "vault-1") == .inactive)
-        h.step(base.at(145).latency(1, 0.5))
+        h.step(base.at(145).canary(1, seconds: 0.5))
         #expect(h.state("HighLatency", node: "vault-1") == .firing)
     }
 
     @Test func oldSamplesLeaveTheWindow() {
         var h = Harness(overrides: ["HighLatency": RuleOverride(forSeconds: 0, windowSeconds: 60, minSamples: 5)])
-        for i in 0..<10 { h.step(base.at(Double(i) * 5).latency(1, i == 0 ? 0.5 : 0.004)) }
-        #expect(h.state("HighLatency", node: "vault-1") == .firing)      // t=45: the slow sample at t=0 is inside 60 s
-        for i in 10..<14 { h.step(base.at(Double(i) * 5)) }
-        #expect(h.state("HighLatency", node: "vault-1") == .inactive)    // t=65: it left
+        for i in 0..<10 { h.step(base.at(Double(i) * 5).canary(1, seconds: i < 2 ? 0.5 : 0.004)) }
+        #expect(h.state("HighLatency", node: "vault-1") == .firing)      // t=45: the slow canaries at t=0 and 5 are inside 60 s
+        for i in 10..<14 { h.step(base.at(Double(i) * 5).canary(1)) }
+        #expect(h.state("HighLatency", node: "vault-1") == .inactive)    // t=65: the first left, one slow is not enough
     }
 
-    @Test(arguments: [(99, 1, false), (989, 11, true), (50, 49, false)])
+    /// Canaries of vault-1, three a second (lookup, read, write kinds), the failed ones last.
+    @Test(arguments: [(297, 3, false), (289, 11, true), (30, 19, false)])
     func errorRate(ok: Int, failed: Int, fires: Bool) {
         var h = Harness(overrides: ["ErrorRate": RuleOverride(forSeconds: 0)])
-        h.step(base.at(0).probes(1, ok: ok, failed: failed))
+        var okLeft = ok, failedLeft = failed, t = 0.0
+        while okLeft + failedLeft > 0 {
+            let o = min(3, okLeft), f = min(3 - o, failedLeft)
+            h.step(base.at(t).canaries(1, ok: o, failed: f))
+            okLeft -= o; failedLeft -= f; t += 1
+        }
         #expect(h.state("ErrorRate", node: "vault-1") == (fires ? .firing : .inactive))
         if fires {
-            #expect(h.alert("ErrorRate", node: "vault-1")?.annotations["summary"] == "error rate 1.1 % > 1 % over 5m (11 of 1000 probes failed)")
+            #expect(h.alert("ErrorRate", node: "vault-1")?.annotations["summary"] == "error rate 3.67 % > 1 % over 5m (11 of 300 canary requests failed)")
         }
+    }
+
+    /// A refused canary is our own configuration, never an error of Vault's.
+    @Test func refusedCanariesAreNoErrors() {
+        var h = Harness(overrides: ["ErrorRate": RuleOverride(forSeconds: 0, minSamples: 1)])
+        for t in 0..<60 { h.step(base.at(Double(t)).canary(1).canary(1, .read, outcome: .refused)) }
+        #expect(h.state("ErrorRate", node: "vault-1") == .inactive)
+        #expect(h.state("CanaryRefused") == .firing)
+    }
+
+    /// Canaries of a sealed node or of a cycle without a leader count nothing (VaultSealed's and NoLeader's).
+    @Test func canariesCountOnlyWithALeaderAndUnsealed() {
+        var h = Harness(overrides: ["ErrorRate": RuleOverride(forSeconds: 0, minSamples: 1)])
+        for t in 0..<30 {
+            h.step(base.at(Double(t)).node(1, .sealed).canary(1, outcome: .httpStatus, status: 503)
+                .canary(2, outcome: .timeout).leaderAddress(1, nil).node(0, .standby).leaderAddress(0, nil).leaderAddress(2, nil))
+        }
+        #expect(h.state("ErrorRate", node: "vault-1") == .inactive)
+        #expect(h.state("ErrorRate", node: "vault-2") == .inactive)
+    }
+
+    /// Audit failure counters that rise between two telemetry reads fire at once; no rise resolves.
+    @Test func auditFailuresRising() {
+        var h = Harness()
+        h.step(base.at(0).telemetry(1) { $0.auditRequestFailures = 2; $0.auditResponseFailures = 2 })
+        #expect(h.state("AuditDeviceFailing", node: "vault-1") == .inactive)   // a first read: no rise yet
+        h.step(base.at(10).telemetry(1) { $0.auditRequestFailures = 5; $0.auditResponseFailures = 6 })
+        #expect(h.state("AuditDeviceFailing", node: "vault-1") == .firing)
+        #expect(h.alert("AuditDeviceFailing", node: "vault-1")?.annotations["summary"] == "audit failures rose by 7 since the last telemetry read on vault-1")
+        h.step(base.at(15).canary(1).with(1) { o in o.telemetry = .carried(NodeTelemetry(takenAt: SnapshotBuilder.date(10))) })
+        #expect(h.state("AuditDeviceFailing", node: "vault-1") == .firing)     // carried: the last two reads still differ
+        h.step(base.at(20).canary(1).telemetry(1) { $0.auditRequestFailures = 5; $0.auditResponseFailures = 6 })
+        #expect(h.state("AuditDeviceFailing", node: "vault-1") != .firing)
+    }
+
+    /// The server-side 5xx ratio (Vault 1.20's response status codes) feeds ErrorRate too.
+    @Test func serverSideErrorRate() {
+        var h = Harness(overrides: ["ErrorRate": RuleOverride(forSeconds: 0)])
+        h.step(base.at(0).telemetry(1) { $0.responseCodes = ["200": 1000, "500": 0] })
+        h.step(base.at(10).telemetry(1) { $0.responseCodes = ["200": 1900, "500": 100] })
+        #expect(h.state("ErrorRate", node: "vault-1") == .firing)
+        #expect(h.alert("ErrorRate", node: "vault-1")?.labels["source"] == "server")
+        #expect(h.alert("ErrorRate", node: "vault-1")?.annotations["summary"] == "server-side 5xx rate 10 % > 1 % over 5m (100 of 1000 responses)")
     }
 
     @Test func clusterErrorRateHasNoNodeLabel() throws {
         var h = Harness(overrides: ["ErrorRate": RuleOverride(forSeconds: 0, minSamples: 6)])
-        h.step(base.at(0).probes(0, ok: 1, failed: 1))
-        h.step(base.at(5).probes(0, ok: 1, failed: 1))
+        h.step(base.at(0).canaries(0, ok: 2, failed: 1))
+        h.step(base.at(5).canaries(0, ok: 2, failed: 1))
         let a = try #require(h.alert("ErrorRate"))
-        #expect(a.labels == ["alertname": "ErrorRate", "cluster": "prod", "severity": "warning"])
-        #expect(a.annotations["summary"] == "cluster error rate 25 % > 1 % over 5m (2 of 8 probes failed)")
+        #expect(a.labels == ["alertname": "ErrorRate", "cluster": "prod", "severity": "warning", "source": "canary"])
+        #expect(a.annotations["summary"] == "cluster error rate 33.33 % > 1 % over 5m (2 of 6 canary requests failed)")
     }
 
     @Test func leaderFlapping() {

@@ -5,9 +5,12 @@ import Foundation
 #endif
 import ClusterModel
 
-/// HighLatency (node): the p99 (nearest rank) of the health-probe latencies of the node within
-/// `window` exceeds `threshold`. Fewer than `min_samples` latencies is unknown: no new alert, and
-/// an existing one keeps its state (a node that stops answering is NodeUnreachable's business).
+/// HighLatency (node): what clients see is slow. Either the p99 (nearest rank, and at least the two
+/// slowest: one slow request is not a latency problem) of the node's canary latencies within
+/// `window` exceeds `threshold` (`source: canary`), or the node's own server-side p99 of
+/// `vault_core_handle_request` at its latest telemetry read does (`source: server`). Health probes
+/// do not feed it: `sys/health` touches no token store, policy, audit log or storage.
+/// Unknown when neither source has data (fewer than `min_samples` canaries, no telemetry).
 struct HighLatencyRule: Rule {
     let name = "HighLatency"
     let defaults = RuleSettings(name: "HighLatency", forSeconds: 60, severity: .warning,
@@ -18,21 +21,38 @@ struct HighLatencyRule: Rule {
     func evaluate(_ input: RuleInput) -> Evaluation {
         let s = input.settings
         let threshold = s.threshold ?? 0.050, minSamples = max(1, s.minSamples ?? 1)
+        let over = s.windowSeconds.map { " over \(Format.duration($0))" } ?? ""
         var ev = Evaluation()
-        for n in input.latest.nodes.indices {
-            let name = input.latest.nodes[n].node.name
-            guard let (p99, count) = nearestRankLatency(0.99, input.evidence(of: name, seconds: s.windowSeconds)),
-                  count >= minSamples else {
+        for node in input.latest.nodes {
+            let name = node.node.name
+            let latencies = input.evidence(of: name, seconds: s.windowSeconds).flatMap(\.canaryLatencies)
+            let canary = latencies.count >= minSamples ? nearestRank(0.99, latencies, atLeast: 2) : nil
+            let server = input.recentTelemetry(node, seconds: s.windowSeconds)?.requestMs?.p99.map { $0 / 1000 }
+            if let (p99, count) = canary, p99 > threshold {
+                ev.findings.append(Finding(
+                    node: name, value: p99,
+                    summary: "canary p99 latency \(Format.milliseconds(p99)) > \(Format.milliseconds(threshold))\(over) (\(count) requests)",
+                    description: "Requests through \(name) of cluster \(input.cluster) (token lookup, KV read or write) are slow: clients see the same.",
+                    labels: ["source": "canary"]))
+            } else if let p99 = server, p99 > threshold {
+                ev.findings.append(Finding(
+                    node: name, value: p99,
+                    summary: "server-side p99 request time \(Format.milliseconds(p99)) > \(Format.milliseconds(threshold)) (vault_core_handle_request)",
+                    description: "\(name) of cluster \(input.cluster) reports slow request handling in its own telemetry.",
+                    labels: ["source": "server"]))
+            } else if canary == nil && server == nil {
                 ev.unknown.insert(name)
-                continue
             }
-            guard p99 > threshold else { continue }
-            let over = s.windowSeconds.map { " over \(Format.duration($0))" } ?? ""
-            ev.findings.append(Finding(
-                node: name, value: p99,
-                summary: "p99 latency \(Format.milliseconds(p99)) > \(Format.milliseconds(threshold))\(over) (\(count) samples)",
-                description: "Health requests to \(name) of cluster \(input.cluster) are slow; clients likely see the same latency."))
         }
         return ev
+    }
+}
+
+extension RuleInput {
+    /// The node's telemetry (fresh or carried) when it was read within `seconds` (default 5
+    /// minutes) of now; older is no evidence.
+    func recentTelemetry(_ node: NodeObservation, seconds: Double?) -> NodeTelemetry? {
+        guard let t = node.telemetry.telemetry, now.timeIntervalSince(t.takenAt) <= (seconds ?? 300) else { return nil }
+        return t
     }
 }

@@ -87,5 +87,17 @@ public struct NodeObservation: Sendable, Hashable, Codable {
     /// Claims to be the active node (health 200, or leader `is_self`), only when unsealed.
     public var claimsActive: Bool { state == .active || (state.isUnsealed && leader?.isSelf == true) }
     public var version: String? { health?.version ?? sealStatus?.version }
+
+    /// The node's clock skew in seconds: Vault's `clock_skew_ms` when reported; otherwise
+    /// `server_time_utc` (whole seconds) against `takenAt`, counting anything within the request's
+    /// uncertainty (the health round trip, the second's truncation) as 0. Nil without either.
+    public func clockSkew(at takenAt: Date) -> Double? {
+        if let ms = health?.clockSkewMs { return Double(ms) / 1000 }
+        guard let server = health?.serverTimeUTC else { return nil }
+        let rtt = probe(.health)?.seconds ?? 0
+        let low = Double(server) - takenAt.timeIntervalSince1970 - rtt
+        let high = Double(server) + 1 - takenAt.timeIntervalSince1970
+        return low > 0 ? low : (high < 0 ? high : 0)
+    }
     public var clusterID: String? { health?.clusterID ?? sealStatus?.clusterID }
 }

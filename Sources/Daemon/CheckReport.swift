@@ -39,20 +39,24 @@ public struct CheckReport {
             if let s = c.snapshot { out += "  (\(s.nodes.count) nodes, probed in \(Self.ms(s.seconds)))" }
             out += "\n"
             guard let snap = c.snapshot else { out += "  no data\n"; continue }
-            var rows = [["NODE", "STATE", "LEADER SEEN", "VERSION", "LATENCY", "RAFT ROLE", "RAFT HEALTH", "LAST CONTACT"]]
+            var rows = [["NODE", "STATE", "LEADER SEEN", "VERSION", "LATENCY", "CANARY", "RAFT ROLE", "RAFT HEALTH", "LAST CONTACT"]]
             var states: [NodeState] = []
             for o in snap.nodes {
                 let f = NodeFacts(o, snap)
                 var state = o.state.rawValue
                 if let p = f.unsealProgress { state += " (unseal \(p))" }
                 rows.append([o.node.name, state, f.leaderSeen ?? "-", o.version ?? "-", o.latency.map(Self.ms) ?? "-",
-                             f.role ?? "-", f.healthy.map { $0 ? "healthy" : "UNHEALTHY" } ?? "-",
+                             NodeFacts.canaryText(o) ?? "-", f.role ?? "-", f.healthy.map { $0 ? "healthy" : "UNHEALTHY" } ?? "-",
                              f.lastContact.map(Self.ms) ?? "-"])
                 states.append(o.state)
             }
             out += table(rows, states: states)
             for o in snap.nodes {
                 if let failure = o.failure { out += "  \(o.node.name): \(failure.description)\n" }
+                for c in o.canaries where c.outcome != .ok { out += "  \(o.node.name) \(c.kind.rawValue) canary: \(c.detail ?? c.outcome.rawValue)\n" }
+            }
+            for o in snap.nodes {
+                if let t = NodeFacts.telemetryText(o) { out += "  \(o.node.name) telemetry: \(t)\n" }
             }
             if let raft = snap.raft {
                 if let ap = raft.autopilot {

@@ -28,6 +28,19 @@ struct CycleGauges {
         families[name]!.series[rendered] = (value, now)
     }
 
+    /// Marks the series of `names` whose rendered labels contain every fragment (`node="a"`) as set
+    /// in this sweep, keeping their values (a source that reports every few cycles).
+    mutating func keep(_ names: [String], containing fragments: [String]) {
+        let now = sweepCount
+        for name in names {
+            guard var family = families[name] else { continue }
+            for (labels, entry) in family.series where fragments.allSatisfy({ labels.contains($0) }) {
+                family.series[labels] = (entry.value, now)
+            }
+            families[name] = family
+        }
+    }
+
     /// Drops what was not set since the previous sweep.
     mutating func sweep() {
         let current = sweepCount

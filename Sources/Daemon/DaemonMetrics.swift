@@ -27,6 +27,8 @@ public final class DaemonMetrics: Sendable {
         var counters: [SeriesKey: Counter] = [:]
         var histograms: [SeriesKey: DurationHistogram] = [:]
         var counterTotals: [SeriesKey: Double] = [:]
+        /// The last raw value of each followed counter (`counterFollow`).
+        var followed: [SeriesKey: Double] = [:]
         /// Per-cycle gauges, outside the registry (see `CycleGauges`).
         var cycle = CycleGauges()
     }
@@ -97,6 +99,21 @@ public final class DaemonMetrics: Sendable {
             guard total > previous else { return 0 }
             s.counterTotals[k] = total
             return total - previous
+        }
+        if delta > 0 { c.increment(by: delta) }
+    }
+
+    /// Follows a counter that lives elsewhere and may reset (a node's own counters restart with the
+    /// process and expire with its Prometheus retention): adds what it rose by since the last value
+    /// seen, or all of it after it went down. So ours never goes down and loses no increase.
+    public func counterFollow(_ name: String, _ labels: [String: String], _ value: Double) {
+        guard value.isFinite, value >= 0 else { return }
+        let c = counter(name, labels)
+        let k = key(name, labels)
+        let delta: Double = state.withLock { s in
+            defer { s.followed[k] = value }
+            guard let previous = s.followed[k] else { return 0 }   // the first sight is the baseline
+            return value >= previous ? value - previous : value
         }
         if delta > 0 { c.increment(by: delta) }
     }
@@ -194,7 +211,7 @@ public final class DaemonMetrics: Sendable {
                 info["cluster_name"] = obs.health?.clusterName ?? ""
                 set("sealwatch_node_info", info, 1)
             }
-            if let skew = obs.health?.clockSkewMs { set("sealwatch_node_clock_skew_seconds", l, Double(skew) / 1000) }
+            if let skew = obs.clockSkew(at: snap.takenAt) { set("sealwatch_node_clock_skew_seconds", l, skew) }
             if let expiry = obs.certificateExpiry { set("sealwatch_node_certificate_expiry_timestamp_seconds", l, expiry.timeIntervalSince1970) }
             if let applied = obs.leader?.raftAppliedIndex, applied > 0 { set("sealwatch_raft_applied_index", l, Double(applied)) }
             if let committed = obs.leader?.raftCommittedIndex, committed > 0 { set("sealwatch_raft_committed_index", l, Double(committed)) }
@@ -207,6 +224,11 @@ public final class DaemonMetrics: Sendable {
                     counter("sealwatch_probe_errors_total", pl.merging(["reason": f.reason]) { a, _ in a }).increment()
                 }
             }
+            // The health endpoint's error series exist from the first scrape (0), so a panel or rule
+            // over them has data before the first failure.
+            _ = counter("sealwatch_probe_errors_total", l.merging(["endpoint": Endpoint.health.rawValue, "reason": "timeout"]) { a, _ in a })
+            record(canaries: obs.canaries, l)
+            record(telemetry: obs.telemetry, l)
         }
         let cl = ["cluster": c]
         let leader = snap.leaderName
@@ -240,6 +262,58 @@ public final class DaemonMetrics: Sendable {
             if let ttl = token.ttlSeconds { set("sealwatch_token_ttl_seconds", cl, ttl) }
         }
         histogram("sealwatch_cluster_probe_duration_seconds", cl).record(.seconds(double: snap.seconds))
+    }
+
+    /// Canary outcomes (every outcome of a kind exists once the kind was sent), last latency and status.
+    func record(canaries: [CanaryResult], _ l: [String: String]) {
+        for c in canaries {
+            let kl = l.merging(["kind": c.kind.rawValue]) { a, _ in a }
+            for outcome in CanaryOutcome.allCases {
+                let counter = counter("sealwatch_canary_requests_total", kl.merging(["outcome": outcome.rawValue]) { a, _ in a })
+                if outcome == c.outcome { counter.increment() }
+            }
+            set("sealwatch_canary_duration_seconds", kl, c.seconds)
+            set("sealwatch_canary_up", kl, c.outcome == .ok ? 1 : 0)
+            set("sealwatch_canary_last_status", kl, Double(c.status ?? 0))
+        }
+        // A canary round every few cycles: keep the last values between rounds.
+        if canaries.isEmpty {
+            let fragments = l.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }
+            state.withLock { s in s.cycle.keep(["sealwatch_canary_duration_seconds", "sealwatch_canary_up", "sealwatch_canary_last_status"], containing: fragments) }
+        }
+    }
+
+    /// The node's curated telemetry, re-exported with `cluster` and `node` (vault's milliseconds as seconds).
+    func record(telemetry state: TelemetryState, _ l: [String: String]) {
+        switch state {
+        case .none: return
+        case .unavailable: set("sealwatch_node_telemetry_up", l, 0); return
+        case .fresh, .carried: set("sealwatch_node_telemetry_up", l, 1)
+        }
+        guard let t = state.telemetry else { return }
+        func quantiles(_ name: String, _ summary: TelemetrySummary?, scale: Double) {
+            guard let summary else { return }
+            for (q, v) in [("0.5", summary.p50), ("0.9", summary.p90), ("0.99", summary.p99)] {
+                if let v { set(name, l.merging(["quantile": q]) { a, _ in a }, v * scale) }
+            }
+        }
+        quantiles("sealwatch_vault_request_duration_seconds", t.requestMs, scale: 0.001)
+        quantiles("sealwatch_vault_raft_commit_duration_seconds", t.raftCommitMs, scale: 0.001)
+        quantiles("sealwatch_vault_raft_leader_last_contact_seconds", t.leaderLastContactMs, scale: 0.001)
+        if let v = t.leases { set("sealwatch_vault_leases", l, v) }
+        if let v = t.goroutines { set("sealwatch_vault_goroutines", l, v) }
+        if let v = t.raftAppliedIndex { set("sealwatch_vault_raft_applied_index", l, v) }
+        if let v = t.memoryAllocBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "alloc"]) { a, _ in a }, v) }
+        if let v = t.memorySysBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "sys"]) { a, _ in a }, v) }
+        guard state.isFresh else { return }   // counters live in the registry: a carried read adds nothing
+        if let v = t.readRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "read"]) { a, _ in a }, v) }
+        if let v = t.writeRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "write"]) { a, _ in a }, v) }
+        if let v = t.auditRequestFailures { counterFollow("sealwatch_vault_audit_failures_total", l.merging(["stage": "request"]) { a, _ in a }, v) }
+        if let v = t.auditResponseFailures { counterFollow("sealwatch_vault_audit_failures_total", l.merging(["stage": "response"]) { a, _ in a }, v) }
+        if let v = t.leadershipLost { counterFollow("sealwatch_vault_leadership_lost_total", l, v) }
+        for (code, v) in t.responseCodes ?? [:] where code.count <= 3 && code.allSatisfy(\.isNumber) {
+            counterFollow("sealwatch_vault_responses_total", l.merging(["code": code]) { a, _ in a }, v)
+        }
     }
 
     /// One series per pending or firing alert, like Prometheus' `ALERTS`.
@@ -329,5 +403,21 @@ public final class DaemonMetrics: Sendable {
         "sealwatch_http_open_connections": "Connections the metrics server holds open.",
         "sealwatch_notifications_unrouted_total": "Alert firings that matched no route and were sent to nobody.",
         "sealwatch_alerts_unrouted": "Alerts firing now that match no route (sent to nobody).",
+        "sealwatch_canary_requests_total": "Canary requests through the node by kind (lookup, read, write) and outcome (ok, http_status, timeout, transport_error, bad_body, refused).",
+        "sealwatch_canary_duration_seconds": "Seconds the last canary request of this kind took through the node.",
+        "sealwatch_canary_up": "1 if the last canary request of this kind through the node succeeded.",
+        "sealwatch_canary_last_status": "HTTP status of the last canary request of this kind (0: no answer).",
+        "sealwatch_node_telemetry_up": "1 if the node's own telemetry (sys/metrics) was read at the last attempt.",
+        "sealwatch_vault_request_duration_seconds": "Server-side request handling time the node reports (vault_core_handle_request), by quantile.",
+        "sealwatch_vault_requests_total": "Requests the node served by operation (read: read and list routes; write: create, update, delete), from vault_route_*.",
+        "sealwatch_vault_audit_failures_total": "Audit log failures the node reports, by stage (request, response).",
+        "sealwatch_vault_raft_commit_duration_seconds": "Raft commit time the node reports (vault_raft_commitTime; the active node), by quantile.",
+        "sealwatch_vault_raft_leader_last_contact_seconds": "Time since the leader last heard from its followers (vault_raft_leader_lastContact), by quantile.",
+        "sealwatch_vault_leadership_lost_total": "Times the node lost leadership (vault_core_leadership_lost).",
+        "sealwatch_vault_leases": "Leases the node reports (vault_expire_num_leases).",
+        "sealwatch_vault_memory_bytes": "Memory of the node's process by kind (alloc: live heap, sys: from the OS).",
+        "sealwatch_vault_goroutines": "Goroutines of the node's process.",
+        "sealwatch_vault_raft_applied_index": "Raft applied index the node reports in its telemetry.",
+        "sealwatch_vault_responses_total": "Responses the node sent by status code (Vault 1.20+ vault_core_response_status_code).",
     ]
 }

@@ -66,7 +66,7 @@ enum StatusPage {
             h += "</span></div>"
         }
         guard let snap = c.snapshot else { return h + "<p class=\"muted\">no data yet</p></section>" }
-        h += "<table><tr><th>Node</th><th>State</th><th>Role</th><th>Version</th><th>Latency</th><th>Recent latency</th><th>Last contact</th></tr>"
+        h += "<table><tr><th>Node</th><th>State</th><th>Role</th><th>Version</th><th>Latency</th><th>Recent latency</th><th>Canary</th><th>Last contact</th></tr>"
         for o in snap.nodes {
             let f = NodeFacts(o, snap)
             h += "<tr><td title=\"\(esc(o.node.address))\">\(esc(o.node.name))</td>"
@@ -74,11 +74,18 @@ enum StatusPage {
             h += "<td>\(esc(f.role ?? (o.claimsActive ? "leader" : "-")))</td><td>\(esc(o.version ?? "-"))</td>"
             h += "<td>\(o.latency.map(CheckReport.ms) ?? (o.failure.map { "<span class=\"s-unreachable\">\(esc($0.reason))</span>" } ?? "-"))</td>"
             h += "<td>\(sparkline(c.latencyHistory[o.node.name] ?? []))</td>"
+            h += "<td>\(esc(NodeFacts.canaryText(o) ?? "-"))</td>"
             h += "<td>\(f.lastContact.map(CheckReport.ms) ?? "-")</td></tr>"
         }
         h += "</table>"
         for o in snap.nodes {
             if let failure = o.failure { h += "<p class=\"muted\" style=\"margin:4px 0 0\"><b>\(esc(o.node.name))</b>: \(esc(failure.description))</p>" }
+            for c in o.canaries where c.outcome != .ok {
+                h += "<p class=\"muted\" style=\"margin:4px 0 0\"><b>\(esc(o.node.name))</b> \(esc(c.kind.rawValue)) canary: \(esc(c.detail ?? c.outcome.rawValue))</p>"
+            }
+            if let t = NodeFacts.telemetryText(o) {
+                h += "<p class=\"muted\" style=\"margin:4px 0 0\"><b>\(esc(o.node.name))</b> telemetry: \(esc(t))</p>"
+            }
         }
         if !c.events.isEmpty {
             h += "<p class=\"muted\" style=\"margin:8px 0 0\">Recent events</p><ul>"

@@ -35,7 +35,7 @@ struct AuditDeviceFailingRule: Rule {
             } else if let first = failing500.first {
                 ev.findings.append(Finding(
                     node: name, value: Double(failing500.count),
-                    summary: "\(failing500.map(\.kind.rawValue).joined(separator: ", ")) canary answered HTTP 500 while \(name) reports \(node.state.rawValue)",
+                    summary: "\(failing500.map(\.kind.rawValue).joined(separator: " and ")) \(failing500.count == 1 ? "canary" : "canaries") answered HTTP 500 while \(name) reports \(node.state.rawValue)",
                     description: "Requests through \(name) fail with an internal error while its health endpoint (not audited) is fine: most often every audit device is unreachable. \(first.detail ?? "")",
                     labels: ["source": "canary"]))
             } else if rise == nil && node.canaries.isEmpty {

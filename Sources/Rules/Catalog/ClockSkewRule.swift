@@ -21,15 +21,7 @@ struct ClockSkewRule: Rule {
         let threshold = input.settings.threshold ?? 1
         var ev = Evaluation()
         for n in s.nodes {
-            let skew: Double
-            if let ms = n.health?.clockSkewMs {
-                skew = Double(ms) / 1000
-            } else if let server = n.health?.serverTimeUTC {
-                let rtt = n.probe(.health)?.seconds ?? 0
-                let low = Double(server) - s.takenAt.timeIntervalSince1970 - rtt
-                let high = Double(server) + 1 - s.takenAt.timeIntervalSince1970
-                skew = low > 0 ? low : (high < 0 ? high : 0)
-            } else {
+            guard let skew = n.clockSkew(at: s.takenAt) else {
                 if !n.reachable || n.health == nil { ev.unknown.insert(n.node.name) }
                 continue
             }

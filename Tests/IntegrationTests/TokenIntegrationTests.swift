@@ -4,29 +4,10 @@ import Testing
 /// The monitoring token's lifecycle against the real cluster (issue: systemd service, token lifecycle).
 @Suite(.serialized, .enabled(if: IT.enabled), .timeLimit(.minutes(3)))
 struct TokenIntegrationTests {
-    /// A token with the shipped least-privilege policy and a short period, written to a file.
-    func periodicToken(period: String, dir: String) throws -> String {
-        let root = try String(contentsOfFile: IT.rootTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let leader = try Cluster.leader()
-        let policy = try String(contentsOfFile: FileManager.default.currentDirectoryPath + "/config/sealwatch-policy.hcl", encoding: .utf8)
-        let body = try JSONSerialization.data(withJSONObject: ["policy": policy])
-        try body.write(to: URL(fileURLWithPath: dir + "/policy.json"))
-        _ = try sh(["curl", "-sf", "-X", "PUT", "-H", "X-Vault-Token: \(root)", "--data", "@\(dir)/policy.json",
-                    "\(IT.address(leader))/v1/sys/policies/acl/sealwatch"])
-        let created = try sh(["curl", "-sf", "-X", "POST", "-H", "X-Vault-Token: \(root)",
-                              "--data", #"{"policies":["sealwatch"],"period":"\#(period)","no_parent":true}"#,
-                              "\(IT.address(leader))/v1/auth/token/create-orphan"])
-        let doc = try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any]
-        let token = try #require((doc?["auth"] as? [String: Any])?["client_token"] as? String, "\(created.output)")
-        try token.write(toFile: dir + "/token", atomically: true, encoding: .utf8)
-        chmod(dir + "/token", 0o600)   // a token file every user can read is refused
-        return dir + "/token"
-    }
-
     @Test func periodicTokenIsRenewedBeforeItLapses() async throws {
         try Cluster.healthy()
         let dir = IT.tempDir("token")
-        let tokenFile = try periodicToken(period: "8s", dir: dir)
+        let tokenFile = try policyToken(period: "8s", dir: dir)
         // An 8 s token is always below the default 24 h TokenExpiring threshold: judge it against 2 s,
         // so the alert fires only if renewal fails.
         let config = try clusterConfig(dir: dir, clusterExtra: "    rules:\n      TokenExpiring: {threshold: 2s}\n")

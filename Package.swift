@@ -73,6 +73,7 @@ let package = Package(
         tests("ConfigTests", ["Config", yams], resources: [.copy("testdata")]),   // Yams: differential tests only
         tests("ProbingTests", ["Probing", "ClusterModel", "Config", "HTTPTransport", "CurlTransport", "TestSupport"],
               resources: [.copy("Fixtures")]),
+        tests("TelemetryTests", ["Telemetry", "ClusterModel"], resources: [.copy("Fixtures")]),
         tests("CurlTransportTests", ["CurlTransport", "HTTPTransport", "TestSupport"]),
         tests("MetricsServerTests", ["MetricsServer", "CLinux"]),
         tests("SystemdTests", ["Systemd", "CLinux"]),

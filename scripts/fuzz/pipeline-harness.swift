@@ -12,9 +12,10 @@
 //                 Raft configuration, autopilot state and token lookup, and may renew the token);
 //                 bit 3 → the check table is rendered with colour.
 //   then records, each starting with a tag byte:
-//   0x00…0x7F     ANSWER  node = tag & 7 (mod N), endpoint = (tag >> 3) & 7 (mod 7):
+//   0x00…0x7F     ANSWER  node = tag & 7 (mod N), endpoint = (tag >> 3) & 7:
 //                   0 sys/health, 1 sys/seal-status, 2 sys/leader, 3 raft configuration,
-//                   4 autopilot state, 5 token lookup-self, 6 token renew-self (POST)
+//                   4 autopilot state, 5 token lookup-self (also the lookup canary through every
+//                   node), 6 token renew-self (POST), 7 sys/metrics?format=prometheus (telemetry)
 //                 u16 status (mod 1000; 0 = no response: the transport fails with error kind
 //                 body[0] mod the kinds, connection_refused when the body is empty)
 //                 u8  latency in ms, u16 body length, body bytes.
@@ -66,7 +67,7 @@ struct Input {
 
     static let endpointPaths = [Endpoint.health.path, Endpoint.sealStatus.path, Endpoint.leader.path,
                                 Endpoint.raftConfiguration.path, Endpoint.autopilot.path, Endpoint.tokenLookup.path,
-                                "/v1/auth/token/renew-self"]
+                                "/v1/auth/token/renew-self", "/v1/sys/metrics?format=prometheus"]
 
     init(_ b: [UInt8]) {
         guard let flags = b.first else { return }

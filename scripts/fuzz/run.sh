@@ -50,7 +50,7 @@ if [ "$TARGET" = pipeline ]; then
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -enable-testing 2> >(grep -v "Cannot export local symbol '__asan" >&2))
     # Daemon's library graph (the sealwatch executable, tests and TestSupport are not in it).
     objects=("$BUILD"/release/_AtomicsShims.build/src/*.o)
-    for module in Daemon Prometheus Atomics CoreMetrics Logging Config Probing Rules ClusterModel Checked \
+    for module in Daemon Prometheus Atomics CoreMetrics Logging Config Probing Telemetry Rules ClusterModel Checked \
                   HTTPTransport CurlTransport StateStore Notify MetricsServer Systemd; do
         objects+=("$BUILD/release/$module.build/"*.o)
     done

@@ -34,6 +34,9 @@ Commands:
   kill N                SIGKILL node N and wait until the process is gone
   start N               start node N again if it is not running, and unseal it
   stepdown              'operator step-down' on the active node; prints the new leader
+  audit-down | audit-up stop / start the audit sink (127.0.0.1:BASE_PORT+30) that every node's
+                        socket audit device writes to: while it is down every audited request
+                        answers 500 and sys/health stays fine (DEV_CLUSTER_AUDIT=0: no audit device)
 
 Options and environment:
   --dir DIR        DEV_CLUSTER_DIR    cluster directory (default: $REPO_ROOT/.dev-cluster)
@@ -264,6 +267,47 @@ audit "socket" "sink" {
   }
 }
 EOF
+}
+
+# audit_sink_pid: the pid of DIR's audit sink if it runs (and is this sink: pid reuse is checked).
+audit_sink_pid() {
+    local f=$DIR/audit-sink.pid pid
+    [[ -s $f ]] || return 1
+    pid=$(<"$f")
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "audit-sink.py $(audit_port)" || return 1
+    echo "$pid"
+}
+
+# audit_sink_start: starts the audit sink unless it runs (or DEV_CLUSTER_AUDIT=0) and waits until
+# it accepts connections.
+audit_sink_start() {
+    [[ ${DEV_CLUSTER_AUDIT:-1} == 0 ]] && return 0
+    audit_sink_pid >/dev/null && return 0
+    local port i
+    port=$(audit_port)
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        die "audit sink: port $port on 127.0.0.1 is already in use by another process (use --base-port)"
+    fi
+    setsid python3 "$SCRIPT_DIR/audit-sink.py" "$port" </dev/null >>"$DIR/audit-sink.log" 2>&1 9>&- &
+    echo $! >"$DIR/audit-sink.pid"
+    for ((i = 0; i < 100; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    die "audit sink did not listen on 127.0.0.1:$port (see $DIR/audit-sink.log)"
+}
+
+# audit_sink_stop: stops the audit sink: the nodes' audit device becomes unreachable.
+audit_sink_stop() {
+    local pid i
+    pid=$(audit_sink_pid) || { rm -f "$DIR/audit-sink.pid"; return 0; }
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+        audit_sink_pid >/dev/null || break
+        sleep 0.05
+    done
+    rm -f "$DIR/audit-sink.pid"
 }
 
 make_tls() {
@@ -561,6 +605,7 @@ cmd_up() {
         printf 'base_port=%s\ntls=%s\n' "$BASE_PORT" "$TLS" >"$DIR/cluster.conf"
     fi
     if [[ -s $DIR/root-token ]] && cluster_healthy 2>/dev/null; then
+        audit_sink_start
         write_env_file
         echo "dev cluster in $DIR already up and healthy (active bao-$LEADER)"
         return 0
@@ -571,6 +616,7 @@ cmd_up() {
         mkdir -p "$(node_dir "$n")"
         write_config "$n"
     done
+    audit_sink_start
     for ((n = 1; n <= NODES; n++)); do
         if pid=$(node_pid "$n") && [[ $(proc_state "$pid") == T ]]; then
             kill -CONT "$pid"
@@ -618,6 +664,7 @@ cmd_up() {
         done
         for n in "${pids[@]}"; do wait "$n" || exit 1; done
         dbg "all unsealed"
+        make_canary_secret
     else
         local pids=()
         for ((n = 1; n <= NODES; n++)); do
@@ -664,6 +711,7 @@ cmd_down() {
         node_pid "$n" >/dev/null && die "bao-$n is still running"
         rm -f "$(node_dir "$n")/pid"
     done
+    audit_sink_stop
     if ((opt_purge)); then
         [[ -f $DIR/cluster.conf || ! -e $DIR/node-1 ]] || die "$DIR does not look like a dev cluster directory; not deleting it"
         rm -rf -- "$DIR"
@@ -698,6 +746,10 @@ cmd_status() {
         read -r code sealed standby <<<"$h"
         printf '%-5s %-6s %-8s %-9s %-27s %-4s %-6s %s\n' "$n" "bao-$n" "$pid" "$proc" "$(node_addr "$n")" "$code" "$sealed" "$standby"
     done
+    if [[ ${DEV_CLUSTER_AUDIT:-1} != 0 ]]; then
+        if pid=$(audit_sink_pid); then echo "audit sink: running (pid $pid) on 127.0.0.1:$(audit_port)"
+        else echo "audit sink: DOWN on 127.0.0.1:$(audit_port) (audited requests fail; '$PROG audit-up')"; fi
+    fi
     lead=$(leader_num) || lead=""
     if [[ -z $lead ]]; then
         echo "raft peers: unknown (no active node)"
@@ -744,12 +796,33 @@ cmd_start() {
         fi
     else
         resolve_bao
+        audit_sink_start
         write_config "$n"
         start_node_process "$n"
         wait_api "$n" 30
     fi
     unseal_node "$n" 60
     echo "bao-$n running (pid $(node_pid "$n")) and unsealed"
+}
+
+# make_canary_secret: a KV v2 mount at secret/ and the canary secret Sealwatch's read canary reads
+# (secret/data/sealwatch/canary), readable through every node once the mount's upgrade is done.
+make_canary_secret() {
+    local r n deadline
+    r=$(api 1 POST sys/mounts/secret --data-binary '{"type":"kv","options":{"version":"2"}}')
+    [[ $(code_of "$r") =~ ^20 ]] || die "bao-1: enabling kv-v2 at secret/ failed: HTTP $(code_of "$r")"
+    deadline=$(($(now_ms) + 30000))
+    until r=$(api 1 POST secret/data/sealwatch/canary --data-binary '{"data":{"value":"sealwatch canary"}}'); [[ $(code_of "$r") == 200 ]]; do
+        (($(now_ms) < deadline)) || die "bao-1: writing secret/data/sealwatch/canary failed: HTTP $(code_of "$r")"
+        sleep 0.1
+    done
+    for ((n = 1; n <= NODES; n++)); do
+        until [[ $(code_of "$(api "$n" GET secret/data/sealwatch/canary)") == 200 ]]; do
+            (($(now_ms) < deadline)) || die "bao-$n: the canary secret is not readable"
+            sleep 0.1
+        done
+    done
+    dbg "canary secret written"
 }
 
 cmd_stepdown() {
@@ -789,6 +862,8 @@ env)
     cat "$DIR/env"
     ;;
 seal) node_arg "$arg1"; require_dir; load_settings; cmd_seal "$arg1" ;;
+audit-down) require_dir; load_settings; audit_sink_stop; echo "audit sink stopped: the nodes' audit device is unreachable" ;;
+audit-up) require_dir; load_settings; audit_sink_start; echo "audit sink running on 127.0.0.1:$(audit_port)" ;;
 unseal)
     node_arg "$arg1"; require_dir; load_settings
     running_pid_or_die "$arg1" >/dev/null

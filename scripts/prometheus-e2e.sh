@@ -59,6 +59,7 @@ stop_child() { # PID NAME: SIGTERM, wait up to 10 s, then SIGKILL; always reaped
 cleanup() {
   [[ -n $stopped_node ]] && "$dc" cont "$stopped_node" >/dev/null 2>&1
   [[ -n $sealed_node ]] && "$dc" unseal "$sealed_node" >/dev/null 2>&1
+  "$dc" audit-up >/dev/null 2>&1 || true
   stop_child "$prom_pid" prometheus; prom_pid=''
   stop_child "$sw_pid" sealwatch; sw_pid=''
   stop_child "$hook_pid" webhook-receiver; hook_pid=''
@@ -137,6 +138,8 @@ listen:
 clusters:
   - name: dev
     token_file: $token
+    canary: {read_path: secret/data/sealwatch/canary, write_path: secret/data/sealwatch/canary-write}
+    telemetry: {interval: 2s}
     nodes:
       - {name: bao-1, address: "http://127.0.0.1:$BASE_PORT"}
       - {name: bao-2, address: "http://127.0.0.1:$((BASE_PORT + 10))"}
@@ -188,6 +191,15 @@ sleep 2
 active=$(curl -sS -G "$prom/api/v1/query" --data-urlencode 'query=ALERTS' |
   python3 -c 'import json,sys; print(" ".join(sorted(r["metric"]["alertname"] + "/" + r["metric"]["alertstate"] for r in json.load(sys.stdin)["data"]["result"])))')
 [[ -z $active ]] && ok "no alert pending or firing on the healthy cluster" || nok "alerts on the healthy cluster: $active"
+
+echo "# service-level series: canaries through every node, each node's telemetry re-exported"
+for q in 'count(sealwatch_canary_up{cluster="dev",kind="lookup"} == 1) == 3' 'count(sealwatch_canary_up{cluster="dev",kind="read"} == 1) == 3' \
+         'count(sealwatch_canary_up{cluster="dev",kind="write"} == 1) == 1' 'count(sealwatch_node_telemetry_up{cluster="dev"} == 1) == 3' \
+         'count(sealwatch_vault_request_duration_seconds{cluster="dev",quantile="0.99"}) == 3' 'count(sealwatch_vault_audit_failures_total{cluster="dev"}) >= 3' \
+         'count(sealwatch_vault_memory_bytes{cluster="dev",kind="alloc"}) == 3' 'count(sealwatch_node_clock_skew_seconds{cluster="dev"}) == 3' \
+         'count(sealwatch_probe_errors_total{cluster="dev",endpoint="health"}) >= 3'; do
+  if wait_query "$q" 30; then ok "$q"; else nok "$q"; fi
+done
 
 echo "# check-metric-names against the live /metrics"
 if scripts/check-metric-names.sh "$sw/metrics" > "$work/check-metric-names.log" 2>&1; then
@@ -343,6 +355,26 @@ if wait_no_result 'ALERTS{alertstate="firing"}' 20; then ok "nothing else fires 
     python3 -c 'import json,sys; print(" ".join(sorted(r["metric"].get("alertname","?")+"/"+r["metric"].get("node","") for r in json.load(sys.stdin)["data"]["result"])))')
   nok "alerts still firing after recovery: $names"
 fi
+# Every audit device unreachable: audited requests answer 500 while sys/health stays fine.
+echo "# audit devices unreachable (dev-cluster.sh audit-down)"
+t0=$(now)
+"$dc" audit-down >/dev/null && ok "audit sink stopped" || nok "audit-down"
+if wait_query 'sealwatch_alerts{alertname="AuditDeviceFailing",cluster="dev",state="firing"}' 15; then
+  ok "Sealwatch's own AuditDeviceFailing fires after $(since "$t0") s"
+else
+  nok "Sealwatch's own AuditDeviceFailing"
+fi
+if wait_query 'ALERTS{alertname="AuditDeviceFailing",alertstate="firing",cluster="dev"}' 60; then
+  ok "Prometheus fires AuditDeviceFailing after $(since "$t0") s"
+else
+  nok "Prometheus fires AuditDeviceFailing within 60 s"
+fi
+n=$(promql 'ALERTS{alertstate="firing",alertname=~"VaultSealed|NoLeader|NodeUnreachable|ClusterUnreachable"}')
+[[ $n == 0 ]] && ok "no liveness alert fires while only the audit devices fail" || nok "liveness alerts fire during the audit outage ($n)"
+"$dc" audit-up >/dev/null && ok "audit sink running again" || nok "audit-up"
+if wait_no_result 'sealwatch_alerts{alertname="AuditDeviceFailing"}' 30; then ok "Sealwatch's AuditDeviceFailing resolved"; else nok "Sealwatch's AuditDeviceFailing resolved"; fi
+if wait_no_result 'ALERTS{alertname="AuditDeviceFailing"}' 120; then ok "Prometheus' AuditDeviceFailing resolved"; else nok "Prometheus' AuditDeviceFailing resolved"; fi
+
 delivered=$(grep -c '^POST' "$work/webhook.log")
 (( delivered > 0 )) && ok "webhook receiver got $delivered notifications" || nok "webhook receiver got no notification"
 

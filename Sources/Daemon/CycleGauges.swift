@@ -12,6 +12,9 @@
 struct CycleGauges {
     private struct Family {
         var help: String
+        /// `gauge`, or `summary` for re-exported quantiles (series keys of its `_sum` and `_count`
+        /// start with that suffix).
+        var type = "gauge"
         /// Rendered label set (`{a="1",b="2"}` or "") → value and the sweep it was last set in.
         var series: [String: (value: Double, sweep: UInt64)] = [:]
     }
@@ -21,10 +24,10 @@ struct CycleGauges {
     var isEmpty: Bool { families.isEmpty }
     var seriesCount: Int { families.values.reduce(0) { $0 + $1.series.count } }
 
-    mutating func set(_ name: String, help: String, labels: [String: String], _ value: Double) {
-        let rendered = CycleGauges.render(labels)
+    mutating func set(_ name: String, help: String, labels: [String: String], _ value: Double, type: String = "gauge", suffix: String = "") {
+        let rendered = suffix + CycleGauges.render(labels)
         let now = sweepCount
-        if families[name] == nil { families[name] = Family(help: help) }
+        if families[name] == nil { families[name] = Family(help: help, type: type) }
         families[name]!.series[rendered] = (value, now)
     }
 
@@ -63,10 +66,10 @@ struct CycleGauges {
                 default: buffer.append(b)
                 }
             }
-            buffer.append(contentsOf: "\n# TYPE \(name) gauge\n".utf8)
+            buffer.append(contentsOf: "\n# TYPE \(name) \(family.type)\n".utf8)
             for labels in family.series.keys.sorted() {
                 buffer.append(contentsOf: name.utf8)
-                buffer.append(contentsOf: labels.utf8)
+                buffer.append(contentsOf: labels.utf8)   // a summary's `_sum{…}` / `_count{…}` carry their suffix
                 buffer.append(UInt8(ascii: " "))
                 buffer.append(contentsOf: CycleGauges.format(family.series[labels]!.value).utf8)
                 buffer.append(UInt8(ascii: "\n"))

@@ -80,6 +80,18 @@ public final class DaemonMetrics: Sendable {
         state.withLock { s in s.cycle.set(name, help: text, labels: labels, value) }
     }
 
+    /// Sets a per-cycle summary family (quantiles, `_sum`, `_count`), as a node exported it.
+    func setSummary(_ name: String, _ labels: [String: String], _ summary: TelemetrySummary, scale: Double) {
+        let text = help[name] ?? name
+        state.withLock { s in
+            for (q, v) in [("0.5", summary.p50), ("0.9", summary.p90), ("0.99", summary.p99)] {
+                if let v { s.cycle.set(name, help: text, labels: labels.merging(["quantile": q]) { a, _ in a }, v * scale, type: "summary") }
+            }
+            if let sum = summary.sum { s.cycle.set(name, help: text, labels: labels, sum * scale, type: "summary", suffix: "_sum") }
+            if let count = summary.count { s.cycle.set(name, help: text, labels: labels, count, type: "summary", suffix: "_count") }
+        }
+    }
+
     public func counter(_ name: String, _ labels: [String: String]) -> Counter {
         let k = key(name, labels)
         return state.withLock { s in
@@ -292,10 +304,7 @@ public final class DaemonMetrics: Sendable {
         }
         guard let t = state.telemetry else { return }
         func quantiles(_ name: String, _ summary: TelemetrySummary?, scale: Double) {
-            guard let summary else { return }
-            for (q, v) in [("0.5", summary.p50), ("0.9", summary.p90), ("0.99", summary.p99)] {
-                if let v { set(name, l.merging(["quantile": q]) { a, _ in a }, v * scale) }
-            }
+            if let summary, !summary.isEmpty { setSummary(name, l, summary, scale: scale) }
         }
         quantiles("sealwatch_vault_request_duration_seconds", t.requestMs, scale: 0.001)
         quantiles("sealwatch_vault_raft_commit_duration_seconds", t.raftCommitMs, scale: 0.001)

@@ -141,7 +141,9 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         #expect(c.clusters[0].nodes.count == 3)
         #expect(c.receivers.map(\.kindName) == ["pagerduty", "slack", "webhook", "alertmanager"])
         #expect(c.routes.count == 2)
-        #expect(c.clusters[0].rules.count == 17)
+        #expect(c.clusters[0].rules.count == 22)   // every built-in rule, documented
+        #expect(c.clusters[0].canary.enabled && c.clusters[0].canary.readPath == nil)
+        #expect(c.clusters[0].telemetry.interval == 10 && c.clusters[0].telemetry.maxBytes == 4 << 20)
     }
 }
 
@@ -156,5 +158,57 @@ func load(_ name: String, environment: [String: String] = [:]) throws(ConfigErro
         #expect(DurationText.format(0.05) == "50ms")
         #expect(DurationText.format(90) == "1m30s")
         #expect(DurationText.format(86400 + 3600) == "1d1h")
+    }
+}
+
+/// `canary:` and `telemetry:` keys: paths are Vault API paths, intervals no shorter than the cycle.
+@Suite struct ServiceConfigTests {
+    func parse(_ extra: String, token: Bool = true) throws(ConfigError) -> SealwatchConfig {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sw-svc-cfg-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: dir + "/token", contents: Data("t\n".utf8), attributes: [.posixPermissions: 0o600])
+        let text = """
+        global: {interval: 5s}
+        clusters:
+          - name: prod
+        \(token ? "    token_file: \(dir)/token\n" : "")    nodes: [{name: a, address: "http://127.0.0.1:8200"}]
+        \(extra)
+        """
+        return try ConfigLoader(rules: .permissive, environment: [:]).parse(text)
+    }
+
+    @Test func pathsAreNormalised() throws {
+        let c = try parse("    canary: {read_path: /v1/secret/data/sealwatch/canary/, write_path: secret/data/w, interval: 10s}\n    telemetry: {interval: 30s, max_bytes: 65536}")
+        #expect(c.clusters[0].canary.readPath == "secret/data/sealwatch/canary")
+        #expect(c.clusters[0].canary.writePath == "secret/data/w")
+        #expect(c.clusters[0].canary.interval == 10)
+        #expect(c.clusters[0].telemetry.interval == 30 && c.clusters[0].telemetry.maxBytes == 65536)
+    }
+
+    @Test(arguments: [
+        ("    canary: {read_path: \"secret/data/x?list=true\"}", "clusters[0].canary.read_path: must be a path without a query or fragment"),
+        ("    canary: {write_path: sys/policies/acl/x}", "clusters[0].canary.write_path: must not be under sys/"),
+        ("    canary: {read_path: secret/../sys/x}", "clusters[0].canary.read_path: must not contain '.' or '..' segments"),
+        ("    canary: {interval: 1s}", "clusters[0].canary.interval: must be at least global.interval (5s)"),
+        ("    telemetry: {interval: 2s}", "clusters[0].telemetry.interval: must be at least global.interval (5s)"),
+        ("    telemetry: {max_bytes: 10}", "clusters[0].telemetry.max_bytes"),
+        ("    canary: {reed_path: x}", "clusters[0].canary.reed_path: unknown key"),
+    ])
+    func refused(_ yaml: String, _ message: String) {
+        do {
+            _ = try parse(yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.issues.contains { $0.description.hasPrefix(message) }, "\(error.issues.map(\.description))")
+        }
+    }
+
+    @Test func pathsNeedAToken() {
+        do {
+            _ = try parse("    canary: {read_path: secret/data/x}", token: false)
+            Issue.record("accepted a read_path without a token")
+        } catch {
+            #expect(error.issues.contains { $0.description.contains("need the cluster's token_file") }, "\(error.issues.map(\.description))")
+        }
     }
 }

@@ -11,6 +11,29 @@ import Testing
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// Three fake nodes (one sealed) probed by a real Monitor cycle, for metrics and page tests.
+/// Every curated telemetry family, as OpenBao writes them (plus Vault 1.20's status codes).
+let telemetryBody = """
+    vault_core_handle_request{quantile="0.5"} 0.13
+    vault_core_handle_request{quantile="0.9"} 0.29
+    vault_core_handle_request{quantile="0.99"} 0.31
+    vault_core_handle_request_sum 6.9
+    vault_core_handle_request_count 10
+    vault_audit_log_request_failure 0
+    vault_audit_log_response_failure 0
+    vault_raft_commitTime{quantile="0.99"} 2.7
+    vault_raft_leader_lastContact{quantile="0.99"} 75
+    vault_core_leadership_lost_count 1
+    vault_expire_num_leases 12
+    vault_runtime_alloc_bytes 2.0e+07
+    vault_runtime_sys_bytes 3.6e+07
+    vault_runtime_num_goroutines 571
+    vault_raft_storage_stats_applied_index{cluster="c",peer_id="bao-1"} 35
+    vault_route_read_secret_count 4
+    vault_route_create_secret_count 2
+    vault_core_response_status_code{code="200",type="2xx"} 90
+
+    """
+
 func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackHTTPServer]) {
     let servers = try (0..<3).map { _ in try LoopbackHTTPServer() }
     let leader = servers[0].baseURL
@@ -21,9 +44,16 @@ func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackH
                                         status: sealed ? 503 : (i == 0 ? 200 : 429)))
         s.route("/v1/sys/leader", .json(#"{"ha_enabled":true,"is_self":\#(i == 0),"leader_address":"\#(leader)","raft_applied_index":\#(100 + i)}"#))
         s.route("/v1/sys/seal-status", .json(#"{"type":"shamir","sealed":true,"t":3,"n":5,"progress":1}"#))
+        // Canary and telemetry: the unsealed nodes answer, the sealed one refuses (503, 404).
+        s.route("/v1/auth/token/lookup-self", sealed ? .json(#"{"errors":["Vault is sealed"]}"#, status: 503) : .json(#"{"data":{"ttl":0}}"#))
+        if !sealed { s.route("/v1/sys/metrics", LoopbackResponse(status: 200, body: telemetryBody)) }
     }
+    let tokenDir = FileManager.default.temporaryDirectory.appendingPathComponent("sw-golden-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: tokenDir, withIntermediateDirectories: true)
+    _ = FileManager.default.createFile(atPath: tokenDir + "/token", contents: Data("golden-token\n".utf8), attributes: [.posixPermissions: 0o600])
     var cluster = ClusterConfig(name: "prod", nodes: servers.enumerated().map { NodeConfig(name: "vault-\($0.offset + 1)", address: $0.element.baseURL) })
     cluster.labels = ["env": "prod"]
+    cluster.token = SecretSource(.file(tokenDir + "/token"), keyPath: "clusters[0].token_file")
     let config = SealwatchConfig(clusters: [cluster])
     let metrics = DaemonMetrics(version: "test")
     let transport = CurlTransport(logger: Logger(label: "t"))

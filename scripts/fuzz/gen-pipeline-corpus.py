@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "Tests", "ProbingTests", "Fixtures")
 OUT = os.path.join(HERE, "pipeline-corpus")
 
-HEALTH, SEAL_STATUS, LEADER, RAFT_CONFIG, AUTOPILOT, TOKEN_LOOKUP, RENEW = range(7)
+HEALTH, SEAL_STATUS, LEADER, RAFT_CONFIG, AUTOPILOT, TOKEN_LOOKUP, RENEW, METRICS = range(8)
 
 
 def fixture(name, leader=1):
@@ -92,6 +92,21 @@ ttl_inf = sub(fixture("token-lookup.json"), b'"ttl":3512', b'"ttl":"inf"')
 SEEDS["token-ttl-inf"] = flags(3, token=True) + healthy() + answer(0, TOKEN_LOOKUP, 200, ttl_inf) + cycle() + cycle()
 ttl_low = sub(fixture("token-lookup.json"), b'"ttl":3512', b'"ttl":60')
 SEEDS["token-ttl-low"] = flags(3, token=True) + healthy() + answer(0, TOKEN_LOOKUP, 200, ttl_low) + cycle()
+
+# Telemetry (sys/metrics, Prometheus text) and canaries: audit failures rising, hostile numbers,
+# a 500 from every lookup while health is fine (the audit devices are gone).
+telemetry = (b"vault_core_handle_request{quantile=\"0.99\"} 0.3\nvault_audit_log_request_failure 0\n"
+             b"vault_raft_commitTime{quantile=\"0.99\"} 2.7\nvault_expire_num_leases 12\nvault_route_read_secret__count 4\n")
+rising = telemetry.replace(b"vault_audit_log_request_failure 0", b"vault_audit_log_request_failure 9")
+hostile = (b"vault_expire_num_leases 1e999\nvault_core_handle_request{quantile=\"0.99\"} NaN\n"
+           b"vault_raft_commitTime{quantile=\"0.99\"} -Inf\nvault_audit_log_request_failure{a=\"\\\"} 1\n"
+           b"vault_core_response_status_code{code=\"500\"} 18446744073709551616\n")
+SEEDS["telemetry-audit-rising"] = (flags(3, token=True) + healthy() + answer(0, METRICS, 200, telemetry) + cycle()
+                                   + answer(0, METRICS, 200, rising) + cycle(11000) + cycle(11000))
+SEEDS["telemetry-hostile-numbers"] = flags(3, token=True) + healthy() + answer(1, METRICS, 200, hostile) + cycle() + cycle(11000)
+SEEDS["canary-500-health-fine"] = (flags(3, token=True) + healthy() + cycle()
+                                   + b"".join(answer(i, TOKEN_LOOKUP, 500, '{"errors":["internal error"]}') for i in range(3))
+                                   + cycle(1000) + cycle(1000))
 
 # Invalid UTF-8 everywhere a body goes.
 SEEDS["invalid-utf8-bodies"] = (flags(3, token=True) + healthy() + answer(0, LEADER, 200, b'{"is_self":true,"leader_address":"\xff"}')

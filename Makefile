@@ -56,6 +56,7 @@ lint-ops:
 fuzz:
 	scripts/fuzz/run.sh 30 http
 	scripts/fuzz/run.sh 20 json
+	scripts/fuzz/run.sh 20 telemetry
 	scripts/fuzz/run.sh 20 yaml
 	scripts/fuzz/run.sh 20 receiver
 	scripts/fuzz/run.sh 30 pipeline

@@ -8,8 +8,9 @@
 /// is validated in place without allocating, so the problem count is the same whatever the
 /// selection. What it accepts: `# HELP` / `# TYPE` / other comments (skipped, not validated),
 /// blank lines, `name{l="v",…} value [timestamp]` with an optional trailing comma in the label
-/// set, label values with the escapes `\\`, `\"` and `\n`, the values `NaN`, `+Inf`, `-Inf`,
-/// `Inf` and decimal or exponent floats, an integer timestamp, `\r\n` line ends, spaces or tabs
+/// set and blanks around its tokens (none needed between `}` and the value), label values with
+/// the escapes `\\`, `\"` and `\n`, the values `NaN`, `+Inf`, `-Inf`, `Inf` and decimal or
+/// exponent floats, an integer timestamp, `\r\n` line ends, spaces or tabs
 /// between tokens. What it refuses, line by line, counting each as a problem with its 1-based line
 /// number: a metric name that is not `[a-zA-Z_:][a-zA-Z0-9_:]*`, a label name that is not
 /// `[a-zA-Z_][a-zA-Z0-9_]*`, the same label name twice, an unterminated label set or quote, a bad
@@ -168,8 +169,11 @@ public struct PrometheusText: Sendable {
         let keep = selection.wants(b, from, nameEnd)
         var labels: [(name: String, value: String)] = []
         scratch.labelNames.removeAll(keepingCapacity: true)
-        if i < end && b[i] == 0x7B {   // '{'
-            i += 1
+        var brace = i
+        while brace < end && Self.isSpace(b[brace]) { brace += 1 }
+        let hasLabels = brace < end && b[brace] == 0x7B   // '{', blanks before it allowed (as Go's parser)
+        if hasLabels {
+            i = brace + 1
             while true {
                 while i < end && Self.isSpace(b[i]) { i += 1 }
                 guard i < end else { return "unterminated label set" }
@@ -223,7 +227,8 @@ public struct PrometheusText: Sendable {
                 break
             }
         }
-        guard i < end, Self.isSpace(b[i]) else { return i < end ? "bad byte in the metric name" : "no value" }
+        // A blank separates the name from the value; after a label set it is optional (as Go's parser).
+        guard i < end, hasLabels || Self.isSpace(b[i]) else { return i < end ? "bad byte in the metric name" : "no value" }
         while i < end && Self.isSpace(b[i]) { i += 1 }
         let vs = i
         while i < end && !Self.isSpace(b[i]) { i += 1 }
@@ -271,7 +276,7 @@ public struct PrometheusText: Sendable {
         switch b[from] {
         case 0x4E: return equals("NaN") ? .nan : nil
         case 0x49: return equals("Inf") ? .plusInfinity : nil
-        case 0x2B where count == 4: return equals("+Inf") ? .plusInfinity : nil
+        case 0x2B where count == 4 && b[from + 1] == 0x49: return equals("+Inf") ? .plusInfinity : nil   // not "+2e4"
         case 0x2D where count == 4 && b[from + 1] == 0x49: return equals("-Inf") ? .minusInfinity : nil
         default: break
         }

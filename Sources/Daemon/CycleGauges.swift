@@ -78,24 +78,29 @@ struct CycleGauges {
     }
 
     /// `{k1="v1",k2="v2"}` with keys sorted and values escaped (backslash, quote, line feed), or "".
+    /// Byte-wise: it runs for every gauge set, every cycle.
     static func render(_ labels: [String: String]) -> String {
         guard !labels.isEmpty else { return "" }
-        var out = "{"
+        var out: [UInt8] = []
+        out.reserveCapacity(16 * labels.count + 2)
+        out.append(UInt8(ascii: "{"))
         for (i, key) in labels.keys.sorted().enumerated() {
-            if i > 0 { out += "," }
-            out += key
-            out += "=\""
-            for c in labels[key]!.unicodeScalars {
-                switch c {
-                case "\\": out += #"\\"#
-                case "\"": out += #"\""#
-                case "\n": out += #"\n"#
-                default: out.unicodeScalars.append(c)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: key.utf8)
+            out.append(UInt8(ascii: "="))
+            out.append(UInt8(ascii: "\""))
+            for b in labels[key]!.utf8 {
+                switch b {
+                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\n"): out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+                default: out.append(b)
                 }
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A sample value as the text format spells it.

@@ -289,10 +289,7 @@ public final class DaemonMetrics: Sendable {
             set("sealwatch_canary_last_status", kl, Double(c.status ?? 0))
         }
         // A canary round every few cycles: keep the last values between rounds.
-        if canaries.isEmpty {
-            let fragments = l.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }
-            state.withLock { s in s.cycle.keep(["sealwatch_canary_duration_seconds", "sealwatch_canary_up", "sealwatch_canary_last_status"], containing: fragments) }
-        }
+        if canaries.isEmpty { keep(["sealwatch_canary_duration_seconds", "sealwatch_canary_up", "sealwatch_canary_last_status"], labels: l) }
     }
 
     /// The node's curated telemetry, re-exported with `cluster` and `node` (vault's milliseconds as seconds).
@@ -303,6 +300,11 @@ public final class DaemonMetrics: Sendable {
         case .fresh, .carried: set("sealwatch_node_telemetry_up", l, 1)
         }
         guard let t = state.telemetry else { return }
+        guard state.isFresh else {
+            // Carried from an earlier read: the values are those already set; keep them, re-render nothing.
+            keep(Self.telemetryGauges, labels: l)
+            return
+        }
         func quantiles(_ name: String, _ summary: TelemetrySummary?, scale: Double) {
             if let summary, !summary.isEmpty { setSummary(name, l, summary, scale: scale) }
         }
@@ -314,7 +316,6 @@ public final class DaemonMetrics: Sendable {
         if let v = t.raftAppliedIndex { set("sealwatch_vault_raft_applied_index", l, v) }
         if let v = t.memoryAllocBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "alloc"]) { a, _ in a }, v) }
         if let v = t.memorySysBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "sys"]) { a, _ in a }, v) }
-        guard state.isFresh else { return }   // counters live in the registry: a carried read adds nothing
         if let v = t.readRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "read"]) { a, _ in a }, v) }
         if let v = t.writeRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "write"]) { a, _ in a }, v) }
         if let v = t.auditRequestFailures { counterFollow("sealwatch_vault_audit_failures_total", l.merging(["stage": "request"]) { a, _ in a }, v) }
@@ -324,6 +325,19 @@ public final class DaemonMetrics: Sendable {
             counterFollow("sealwatch_vault_responses_total", l.merging(["code": code]) { a, _ in a }, v)
         }
     }
+
+    /// Keeps this cycle the series of `names` that carry all of `labels` (a source read every few cycles).
+    private func keep(_ names: [String], labels: [String: String]) {
+        let fragments = labels.map { "\($0.key)=\"\($0.value)\"" }
+        state.withLock { s in s.cycle.keep(names, containing: fragments) }
+    }
+
+    /// The per-cycle families of re-exported telemetry (set on a fresh read, kept while carried).
+    static let telemetryGauges = [
+        "sealwatch_vault_request_duration_seconds", "sealwatch_vault_raft_commit_duration_seconds",
+        "sealwatch_vault_raft_leader_last_contact_seconds", "sealwatch_vault_leases", "sealwatch_vault_goroutines",
+        "sealwatch_vault_raft_applied_index", "sealwatch_vault_memory_bytes",
+    ]
 
     /// One series per pending or firing alert, like Prometheus' `ALERTS`.
     public func record(alerts: [Alert]) {

@@ -62,9 +62,11 @@ public struct SnapshotWindow: Sendable {
         /// Health-probe latency in seconds; NaN when the probe failed or was not made.
         var latency: Double { latencyMicros == .max ? .nan : Double(latencyMicros) / 1_000_000 }
 
-        /// The latencies of the canaries that were answered this cycle, in seconds.
-        var canaryLatencies: [Double] {
-            [canaryMicros.0, canaryMicros.1, canaryMicros.2].filter { $0 != .max }.map { Double($0) / 1_000_000 }
+        /// Appends the latencies (seconds) of the canaries that were answered this cycle.
+        func appendCanaryLatencies(to out: inout [Double]) {
+            if canaryMicros.0 != .max { out.append(Double(canaryMicros.0) / 1_000_000) }
+            if canaryMicros.1 != .max { out.append(Double(canaryMicros.1) / 1_000_000) }
+            if canaryMicros.2 != .max { out.append(Double(canaryMicros.2) / 1_000_000) }
         }
 
         mutating func record(canaries list: [CanaryResult]) {

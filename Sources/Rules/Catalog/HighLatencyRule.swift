@@ -25,7 +25,10 @@ struct HighLatencyRule: Rule {
         var ev = Evaluation()
         for node in input.latest.nodes {
             let name = node.node.name
-            let latencies = input.evidence(of: name, seconds: s.windowSeconds).flatMap(\.canaryLatencies)
+            let evidence = input.evidence(of: name, seconds: s.windowSeconds)
+            var latencies: [Double] = []
+            latencies.reserveCapacity(evidence.count * 3)
+            for sample in evidence { sample.appendCanaryLatencies(to: &latencies) }
             let canary = latencies.count >= minSamples ? nearestRank(0.99, latencies, atLeast: 2) : nil
             let server = input.recentTelemetry(node, seconds: s.windowSeconds)?.requestMs?.p99.map { $0 / 1000 }
             if let (p99, count) = canary, p99 > threshold {

@@ -16,7 +16,8 @@ struct CycleGauges {
         /// start with that suffix).
         var type = "gauge"
         /// Rendered label set (`{a="1",b="2"}` or "") → value and the sweep it was last set in.
-        var series: [String: (value: Double, sweep: UInt64)] = [:]
+        /// `owner` tags the series of one source (a node's telemetry, its canaries) for `keep`.
+        var series: [String: (value: Double, sweep: UInt64, owner: String?)] = [:]
     }
     private var families: [String: Family] = [:]
     private var sweepCount: UInt64 = 0
@@ -24,21 +25,22 @@ struct CycleGauges {
     var isEmpty: Bool { families.isEmpty }
     var seriesCount: Int { families.values.reduce(0) { $0 + $1.series.count } }
 
-    mutating func set(_ name: String, help: String, labels: [String: String], _ value: Double, type: String = "gauge", suffix: String = "") {
+    mutating func set(_ name: String, help: String, labels: [String: String], _ value: Double, type: String = "gauge", suffix: String = "",
+                      owner: String? = nil) {
         let rendered = suffix + CycleGauges.render(labels)
         let now = sweepCount
         if families[name] == nil { families[name] = Family(help: help, type: type) }
-        families[name]!.series[rendered] = (value, now)
+        families[name]!.series[rendered] = (value, now, owner)
     }
 
-    /// Marks the series of `names` whose rendered labels contain every fragment (`node="a"`) as set
-    /// in this sweep, keeping their values (a source that reports every few cycles).
-    mutating func keep(_ names: [String], containing fragments: [String]) {
+    /// Marks the series of `names` set with `owner` as set in this sweep, keeping their values (a
+    /// source that reports every few cycles).
+    mutating func keep(_ names: [String], owner: String) {
         let now = sweepCount
         for name in names {
             guard var family = families[name] else { continue }
-            for (labels, entry) in family.series where fragments.allSatisfy({ labels.contains($0) }) {
-                family.series[labels] = (entry.value, now)
+            for (labels, entry) in family.series where entry.owner == owner {
+                family.series[labels] = (entry.value, now, owner)
             }
             families[name] = family
         }

@@ -75,20 +75,20 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Sets a per-cycle gauge; gauges not set since the previous `endCycle()` are dropped by the next.
-    public func set(_ name: String, _ labels: [String: String], _ value: Double) {
+    public func set(_ name: String, _ labels: [String: String], _ value: Double, owner: String? = nil) {
         let text = help[name] ?? name
-        state.withLock { s in s.cycle.set(name, help: text, labels: labels, value) }
+        state.withLock { s in s.cycle.set(name, help: text, labels: labels, value, owner: owner) }
     }
 
     /// Sets a per-cycle summary family (quantiles, `_sum`, `_count`), as a node exported it.
-    func setSummary(_ name: String, _ labels: [String: String], _ summary: TelemetrySummary, scale: Double) {
+    func setSummary(_ name: String, _ labels: [String: String], _ summary: TelemetrySummary, scale: Double, owner: String) {
         let text = help[name] ?? name
         state.withLock { s in
             for (q, v) in [("0.5", summary.p50), ("0.9", summary.p90), ("0.99", summary.p99)] {
-                if let v { s.cycle.set(name, help: text, labels: labels.merging(["quantile": q]) { a, _ in a }, v * scale, type: "summary") }
+                if let v { s.cycle.set(name, help: text, labels: labels.merging(["quantile": q]) { a, _ in a }, v * scale, type: "summary", owner: owner) }
             }
-            if let sum = summary.sum { s.cycle.set(name, help: text, labels: labels, sum * scale, type: "summary", suffix: "_sum") }
-            if let count = summary.count { s.cycle.set(name, help: text, labels: labels, count, type: "summary", suffix: "_count") }
+            if let sum = summary.sum { s.cycle.set(name, help: text, labels: labels, sum * scale, type: "summary", suffix: "_sum", owner: owner) }
+            if let count = summary.count { s.cycle.set(name, help: text, labels: labels, count, type: "summary", suffix: "_count", owner: owner) }
         }
     }
 
@@ -284,12 +284,13 @@ public final class DaemonMetrics: Sendable {
                 let counter = counter("sealwatch_canary_requests_total", kl.merging(["outcome": outcome.rawValue]) { a, _ in a })
                 if outcome == c.outcome { counter.increment() }
             }
-            set("sealwatch_canary_duration_seconds", kl, c.seconds)
-            set("sealwatch_canary_up", kl, c.outcome == .ok ? 1 : 0)
-            set("sealwatch_canary_last_status", kl, Double(c.status ?? 0))
+            let owner = Self.owner(l, "canary")
+            set("sealwatch_canary_duration_seconds", kl, c.seconds, owner: owner)
+            set("sealwatch_canary_up", kl, c.outcome == .ok ? 1 : 0, owner: owner)
+            set("sealwatch_canary_last_status", kl, Double(c.status ?? 0), owner: owner)
         }
         // A canary round every few cycles: keep the last values between rounds.
-        if canaries.isEmpty { keep(["sealwatch_canary_duration_seconds", "sealwatch_canary_up", "sealwatch_canary_last_status"], labels: l) }
+        if canaries.isEmpty { keep(["sealwatch_canary_duration_seconds", "sealwatch_canary_up", "sealwatch_canary_last_status"], owner: Self.owner(l, "canary")) }
     }
 
     /// The node's curated telemetry, re-exported with `cluster` and `node` (vault's milliseconds as seconds).
@@ -302,20 +303,21 @@ public final class DaemonMetrics: Sendable {
         guard let t = state.telemetry else { return }
         guard state.isFresh else {
             // Carried from an earlier read: the values are those already set; keep them, re-render nothing.
-            keep(Self.telemetryGauges, labels: l)
+            keep(Self.telemetryGauges, owner: Self.owner(l, "telemetry"))
             return
         }
+        let owner = Self.owner(l, "telemetry")
         func quantiles(_ name: String, _ summary: TelemetrySummary?, scale: Double) {
-            if let summary, !summary.isEmpty { setSummary(name, l, summary, scale: scale) }
+            if let summary, !summary.isEmpty { setSummary(name, l, summary, scale: scale, owner: owner) }
         }
         quantiles("sealwatch_vault_request_duration_seconds", t.requestMs, scale: 0.001)
         quantiles("sealwatch_vault_raft_commit_duration_seconds", t.raftCommitMs, scale: 0.001)
         quantiles("sealwatch_vault_raft_leader_last_contact_seconds", t.leaderLastContactMs, scale: 0.001)
-        if let v = t.leases { set("sealwatch_vault_leases", l, v) }
-        if let v = t.goroutines { set("sealwatch_vault_goroutines", l, v) }
-        if let v = t.raftAppliedIndex { set("sealwatch_vault_raft_applied_index", l, v) }
-        if let v = t.memoryAllocBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "alloc"]) { a, _ in a }, v) }
-        if let v = t.memorySysBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "sys"]) { a, _ in a }, v) }
+        if let v = t.leases { set("sealwatch_vault_leases", l, v, owner: owner) }
+        if let v = t.goroutines { set("sealwatch_vault_goroutines", l, v, owner: owner) }
+        if let v = t.raftAppliedIndex { set("sealwatch_vault_raft_applied_index", l, v, owner: owner) }
+        if let v = t.memoryAllocBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "alloc"]) { a, _ in a }, v, owner: owner) }
+        if let v = t.memorySysBytes { set("sealwatch_vault_memory_bytes", l.merging(["kind": "sys"]) { a, _ in a }, v, owner: owner) }
         if let v = t.readRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "read"]) { a, _ in a }, v) }
         if let v = t.writeRequests { counterFollow("sealwatch_vault_requests_total", l.merging(["operation": "write"]) { a, _ in a }, v) }
         if let v = t.auditRequestFailures { counterFollow("sealwatch_vault_audit_failures_total", l.merging(["stage": "request"]) { a, _ in a }, v) }
@@ -326,10 +328,14 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// Keeps this cycle the series of `names` that carry all of `labels` (a source read every few cycles).
-    private func keep(_ names: [String], labels: [String: String]) {
-        let fragments = labels.map { "\($0.key)=\"\($0.value)\"" }
-        state.withLock { s in s.cycle.keep(names, containing: fragments) }
+    /// Keeps this cycle the series of `names` that `owner` set (a source read every few cycles).
+    private func keep(_ names: [String], owner: String) {
+        state.withLock { s in s.cycle.keep(names, owner: owner) }
+    }
+
+    /// The tag of one node's source: `telemetry` or `canary` of cluster/node.
+    static func owner(_ l: [String: String], _ source: String) -> String {
+        source + "\u{0}" + (l["cluster"] ?? "") + "\u{0}" + (l["node"] ?? "")
     }
 
     /// The per-cycle families of re-exported telemetry (set on a fresh read, kept while carried).

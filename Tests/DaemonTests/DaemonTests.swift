@@ -187,3 +187,33 @@ func sealedClusterCycle() async throws -> (DaemonMetrics, StatusView, [LoopbackH
         #expect(await box.wait(until: .now + .seconds(5)) == .stop)
     }
 }
+
+/// Telemetry is read every 10 s and canaries may be sparser than cycles: between reads, the
+/// re-exported series stay (kept, not dropped by the per-cycle sweep) with the values of the last read.
+@Suite(.serialized) struct CarriedSeriesTests {
+    @Test func telemetrySeriesSurviveTheCyclesBetweenReads() async throws {
+        let server = try LoopbackHTTPServer()
+        defer { server.stop() }
+        server.route("/v1/sys/health", .json(#"{"initialized":true,"sealed":false,"standby":false,"version":"2.7.2"}"#))
+        server.route("/v1/sys/leader", .json(#"{"ha_enabled":true,"is_self":true,"leader_address":"\#(server.baseURL)"}"#))
+        server.route("/v1/sys/metrics", LoopbackResponse(status: 200, body: telemetryBody))
+        let config = SealwatchConfig(clusters: [ClusterConfig(name: "prod", nodes: [NodeConfig(name: "n1", address: server.baseURL)])])
+        let metrics = DaemonMetrics(version: "test")
+        let transport = CurlTransport(logger: Logger(label: "t"))
+        defer { transport.shutdown() }
+        let monitor = Monitor(config: config, transport: transport, environment: [:], metrics: metrics, logger: Logger(label: "t"))
+        var texts: [String] = []
+        for i in 0..<3 {
+            _ = await monitor.cycle(now: Date().addingTimeInterval(Double(i)))
+            metrics.publish()
+            texts.append(String(decoding: metrics.emit(), as: UTF8.self))
+        }
+        #expect(server.requests.filter { $0.path == "/v1/sys/metrics" }.count == 1)   // read once: the next is due in 10 s
+        for text in texts {
+            #expect(text.contains(#"sealwatch_vault_leases{cluster="prod",node="n1"} 12.0"#), "\(text.split(separator: "\n").filter { $0.contains("vault_") })")
+            #expect(text.contains(#"sealwatch_vault_request_duration_seconds{cluster="prod",node="n1",quantile="0.99"} 0.00031"#))
+            #expect(text.contains(#"sealwatch_vault_request_duration_seconds_count{cluster="prod",node="n1"} 10.0"#))
+            #expect(text.contains(#"sealwatch_node_telemetry_up{cluster="prod",node="n1"} 1.0"#))
+        }
+    }
+}

@@ -29,6 +29,8 @@ public final class DaemonMetrics: Sendable {
         var counterTotals: [SeriesKey: Double] = [:]
         /// The last raw value of each followed counter (`counterFollow`).
         var followed: [SeriesKey: Double] = [:]
+        /// (node, kind) pairs whose canary outcome counters exist.
+        var canarySeries: Set<String> = []
         /// Per-cycle gauges, outside the registry (see `CycleGauges`).
         var cycle = CycleGauges()
     }
@@ -155,6 +157,8 @@ public final class DaemonMetrics: Sendable {
                 return !keep.contains(c)
             }
             let ck = s.counters.keys.filter(gone), hk = s.histograms.keys.filter(gone)
+            for k in s.followed.keys.filter(gone) { s.followed[k] = nil }
+            s.canarySeries = s.canarySeries.filter { tag in keep.contains { tag.hasPrefix("canary\u{0}" + $0 + "\u{0}") } }
             return (ck.compactMap { s.counters.removeValue(forKey: $0) }, hk.compactMap { s.histograms.removeValue(forKey: $0) })
         }
         counters.forEach { registry.unregisterCounter($0) }
@@ -280,10 +284,12 @@ public final class DaemonMetrics: Sendable {
     func record(canaries: [CanaryResult], _ l: [String: String]) {
         for c in canaries {
             let kl = l.merging(["kind": c.kind.rawValue]) { a, _ in a }
-            for outcome in CanaryOutcome.allCases {
-                let counter = counter("sealwatch_canary_requests_total", kl.merging(["outcome": outcome.rawValue]) { a, _ in a })
-                if outcome == c.outcome { counter.increment() }
+            // Every outcome's series exists from the kind's first canary on (0 until it happens).
+            let seen = Self.owner(kl, "canary") + "\u{0}" + c.kind.rawValue
+            if state.withLock({ $0.canarySeries.insert(seen).inserted }) {
+                for outcome in CanaryOutcome.allCases { _ = counter("sealwatch_canary_requests_total", kl.merging(["outcome": outcome.rawValue]) { a, _ in a }) }
             }
+            counter("sealwatch_canary_requests_total", kl.merging(["outcome": c.outcome.rawValue]) { a, _ in a }).increment()
             let owner = Self.owner(l, "canary")
             set("sealwatch_canary_duration_seconds", kl, c.seconds, owner: owner)
             set("sealwatch_canary_up", kl, c.outcome == .ok ? 1 : 0, owner: owner)

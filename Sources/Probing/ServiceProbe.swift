@@ -174,7 +174,7 @@ extension ClusterProber {
             switch response.status {
             case 200...299:
                 // 204 (a KV v1 write) has no body; anything else must be a JSON object.
-                if response.status == 204 || (Decoders.isUTF8(response.body) && JSONValue.parse(response.body)?.isObject == true) {
+                if response.status == 204 || Self.looksLikeAnObject(response.body) {
                     return CanaryResult(kind: kind, outcome: .ok, status: response.status, seconds: seconds)
                 }
                 return CanaryResult(kind: kind, outcome: .badBody, status: response.status, seconds: seconds,
@@ -188,6 +188,14 @@ extension ClusterProber {
                                     detail: "\(url): HTTP \(response.status)\(Self.vaultErrors(response.body))")
             }
         }
+    }
+
+    /// A body that starts with `{` and ends with `}` (blanks aside): what Vault sends. Not a full
+    /// parse: a canary's answer is only judged, never read, and this runs for every canary.
+    static func looksLikeAnObject(_ body: [UInt8]) -> Bool {
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        guard let first = body.firstIndex(where: { !blank($0) }), let last = body.lastIndex(where: { !blank($0) }) else { return false }
+        return first < last && body[first] == 0x7B && body[last] == 0x7D
     }
 
     /// `: internal error` from `{"errors":["internal error"]}`, short and printable; "" otherwise.

@@ -2,8 +2,9 @@
 # Footprint of Sealwatch doing all its work on the real 3-node cluster, side by side in one run
 # with the Prometheus + Alertmanager pipeline the operations plan describes (prints numbers).
 #
-#   Sealwatch: interval 1 s (health, leader, Raft view, token, lookup + read canaries through every
-#              node), each node's telemetry every 10 s, its /metrics scraped every second.
+#   Sealwatch: interval 1 s (health, leader, Raft view, token, the lookup canary through every node;
+#              CANARY_READ=1 adds the KV read canary), each node's telemetry every 10 s, its /metrics
+#              scraped every second.
 #   Pipeline:  Prometheus scraping the same three nodes' /v1/sys/metrics?format=prometheus every
 #              second, evaluating Vault alert rules every second, sending to an Alertmanager.
 #
@@ -30,6 +31,10 @@ trap cleanup EXIT
 scripts/dev-cluster.sh up >/dev/null
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 SW_PORT=$(free_port) PROM_PORT=$(free_port) AM_PORT=$(free_port) AM_CLUSTER=$(free_port)
+# Default canaries (lookup-self through every node); CANARY_READ=1 adds the KV read canary.
+canary=""
+[ "${CANARY_READ:-0}" = 1 ] && canary="    canary: {read_path: secret/data/sealwatch/canary}
+"
 nodes=$(for i in 0 1 2; do echo "      - {name: bao-$((i + 1)), address: \"http://127.0.0.1:$((BASE_PORT + 10 * i))\"}"; done)
 cat >"$WORK/sealwatch.yml" <<YAML
 global: {interval: 1s, timeout: 500ms, state_dir: $WORK/state}
@@ -37,8 +42,7 @@ listen: {address: "127.0.0.1:$SW_PORT"}
 clusters:
   - name: bench
     token_file: $DEV_CLUSTER_DIR/root-token
-    canary: {read_path: secret/data/sealwatch/canary}
-    telemetry: {interval: 10s}
+$canary    telemetry: {interval: 10s}
     nodes:
 $nodes
 YAML

@@ -95,12 +95,16 @@ DIR=${DIR%/}
 
 BASE_PORT=8200
 TLS=0
-# load_settings: DIR/cluster.conf (written by `up`) fixes the ports and TLS mode of DIR.
+AUDIT=1
+# load_settings: DIR/cluster.conf (written by `up`) fixes the ports and TLS mode of DIR. The audit
+# mode (audit=1: socket audit device + sink, audit=0: none) is DEV_CLUSTER_AUDIT if set, else the
+# one saved by the last `up`, else 1.
 load_settings() {
-    local conf=$DIR/cluster.conf saved_port="" saved_tls=""
+    local conf=$DIR/cluster.conf saved_port="" saved_tls="" saved_audit=""
     if [[ -f $conf ]]; then
         saved_port=$(sed -n 's/^base_port=//p' "$conf")
         saved_tls=$(sed -n 's/^tls=//p' "$conf")
+        saved_audit=$(sed -n 's/^audit=//p' "$conf")
         if [[ -n $opt_port && $opt_port != "$saved_port" ]]; then
             die "$DIR was created with base port $saved_port, not $opt_port (use '$PROG --dir $DIR purge' first)"
         fi
@@ -113,7 +117,10 @@ load_settings() {
         BASE_PORT=${opt_port:-8200}
         TLS=${opt_tls:-0}
     fi
-    ((BASE_PORT >= 1024 && BASE_PORT + 10 * (NODES - 1) + 1 <= 65535)) || die "base port $BASE_PORT out of range"
+    AUDIT=${DEV_CLUSTER_AUDIT:-${saved_audit:-1}}
+    [[ $AUDIT == 0 ]] || AUDIT=1
+    # The highest port of DIR is the audit sink's (BASE_PORT + 10*NODES).
+    ((BASE_PORT >= 1024 && BASE_PORT + 10 * NODES <= 65535)) || die "base port $BASE_PORT out of range"
     SCHEME=http
     [[ $TLS == 1 ]] && SCHEME=https
     CACERT=$DIR/tls/ca.pem
@@ -257,7 +264,7 @@ EOF
 # server config) that writes to the audit sink of DIR (see audit_sink_start); left out when
 # DEV_CLUSTER_AUDIT=0.
 audit_block() {
-    [[ ${DEV_CLUSTER_AUDIT:-1} == 0 ]] && return 0
+    [[ $AUDIT == 0 ]] && return 0
     cat <<EOF
 audit "socket" "sink" {
   description = "dev cluster audit sink (scripts/dev-cluster.sh audit-down / audit-up)"
@@ -282,7 +289,7 @@ audit_sink_pid() {
 # audit_sink_start: starts the audit sink unless it runs (or DEV_CLUSTER_AUDIT=0) and waits until
 # it accepts connections.
 audit_sink_start() {
-    [[ ${DEV_CLUSTER_AUDIT:-1} == 0 ]] && return 0
+    [[ $AUDIT == 0 ]] && return 0
     audit_sink_pid >/dev/null && return 0
     local port i
     port=$(audit_port)
@@ -601,11 +608,11 @@ cmd_up() {
     chmod 700 "$DIR"
     lock_dir
     load_settings
-    if [[ ! -f $DIR/cluster.conf ]]; then
-        printf 'base_port=%s\ntls=%s\n' "$BASE_PORT" "$TLS" >"$DIR/cluster.conf"
-    fi
+    printf 'base_port=%s\ntls=%s\naudit=%s\n' "$BASE_PORT" "$TLS" "$AUDIT" >"$DIR/cluster.conf"
+    # The sink first: with it down every authenticated request (raft configuration too) answers 500.
+    audit_sink_start
     if [[ -s $DIR/root-token ]] && cluster_healthy 2>/dev/null; then
-        audit_sink_start
+        ensure_canary_secret
         write_env_file
         echo "dev cluster in $DIR already up and healthy (active bao-$LEADER)"
         return 0
@@ -680,6 +687,7 @@ cmd_up() {
         done
         dbg "leader elected"
         set_autopilot
+        ensure_canary_secret
     fi
     write_env_file
     wait_healthy 90 || die "cluster did not become healthy"
@@ -746,7 +754,9 @@ cmd_status() {
         read -r code sealed standby <<<"$h"
         printf '%-5s %-6s %-8s %-9s %-27s %-4s %-6s %s\n' "$n" "bao-$n" "$pid" "$proc" "$(node_addr "$n")" "$code" "$sealed" "$standby"
     done
-    if [[ ${DEV_CLUSTER_AUDIT:-1} != 0 ]]; then
+    if [[ $AUDIT == 0 ]]; then
+        echo "audit sink: none (audit=0: no audit device)"
+    else
         if pid=$(audit_sink_pid); then echo "audit sink: running (pid $pid) on 127.0.0.1:$(audit_port)"
         else echo "audit sink: DOWN on 127.0.0.1:$(audit_port) (audited requests fail; '$PROG audit-up')"; fi
     fi
@@ -825,6 +835,21 @@ make_canary_secret() {
     dbg "canary secret written"
 }
 
+# ensure_canary_secret: make_canary_secret for a cluster initialised before the canary secret
+# existed (or whose secret was deleted); nothing when the active node can read it.
+ensure_canary_secret() {
+    local n
+    n=$(leader_num) || return 0
+    [[ $(code_of "$(api "$n" GET secret/data/sealwatch/canary)") == 200 ]] && return 0
+    if [[ $(code_of "$(api "$n" GET sys/mounts/secret)") != 200 ]]; then
+        make_canary_secret
+        return
+    fi
+    local r
+    r=$(api "$n" POST secret/data/sealwatch/canary --data-binary '{"data":{"value":"sealwatch canary"}}')
+    [[ $(code_of "$r") == 200 ]] || note "bao-$n: writing secret/data/sealwatch/canary failed: HTTP $(code_of "$r") (is secret/ a kv-v2 mount?)"
+}
+
 cmd_stepdown() {
     local old new r deadline
     old=$(leader_num) || die "no active node to step down"
@@ -862,8 +887,17 @@ env)
     cat "$DIR/env"
     ;;
 seal) node_arg "$arg1"; require_dir; load_settings; cmd_seal "$arg1" ;;
-audit-down) require_dir; load_settings; audit_sink_stop; echo "audit sink stopped: the nodes' audit device is unreachable" ;;
-audit-up) require_dir; load_settings; audit_sink_start; echo "audit sink running on 127.0.0.1:$(audit_port)" ;;
+audit-down | audit-up)
+    require_dir; load_settings
+    [[ $AUDIT == 1 ]] || die "the cluster in $DIR has no audit device (created with DEV_CLUSTER_AUDIT=0; 'DEV_CLUSTER_AUDIT=1 $PROG up' adds it)"
+    if [[ $cmd == audit-down ]]; then
+        audit_sink_stop
+        echo "audit sink stopped: the nodes' audit device is unreachable (audited requests answer 500)"
+    else
+        audit_sink_start
+        echo "audit sink running on 127.0.0.1:$(audit_port)"
+    fi
+    ;;
 unseal)
     node_arg "$arg1"; require_dir; load_settings
     running_pid_or_die "$arg1" >/dev/null

@@ -76,6 +76,14 @@ for ((i = 0; i < 100; i++)); do
 done
 [[ $(code_of "$r") == 200 ]] || die "setup: writing secret/sealwatch-policy-test: HTTP $(code_of "$r") $(body_of "$r" | head -c 300)"
 echo "wrote secret/sealwatch-policy-test with the root token"
+# The read canary's secret (dev-cluster.sh up writes it; written here if it is missing) and no
+# write canary secret yet: the first canary write must be allowed to create it.
+r=$(call "$ROOT_TOKEN" GET secret/data/sealwatch/canary)
+if [[ $(code_of "$r") != 200 ]]; then
+    root POST secret/data/sealwatch/canary --data-binary '{"data":{"value":"sealwatch canary"}}' >/dev/null
+    echo "wrote secret/sealwatch/canary with the root token"
+fi
+call "$ROOT_TOKEN" DELETE secret/metadata/sealwatch/canary-write >/dev/null
 
 # Same as: bao token create -policy=sealwatch -period=24h -orphan -no-default-policy (docs/operations.md)
 # (-no-default-policy: the default policy would add cubbyhole, sys/tools, ... which Sealwatch
@@ -91,6 +99,7 @@ echo "created periodic orphan token with policy '$POLICY_NAME' (revoked at exit)
 passed=0
 failed=0
 # check DESCRIPTION EXPECTED_CODE METHOD PATH [curl args] [-- JQ_FILTER that must be true]
+# (EXPECTED_CODE may list alternatives: 200|204)
 check() {
     local desc=$1 want=$2 method=$3 path=$4 r code filter="" ok=1
     shift 4
@@ -102,7 +111,7 @@ check() {
     done
     r=$(call "$SW_TOKEN" "$method" "$path" "${args[@]}")
     code=$(code_of "$r")
-    [[ $code == "$want" ]] || ok=0
+    [[ $code =~ ^($want)$ ]] || ok=0
     if ((ok)) && [[ -n $filter ]]; then
         body_of "$r" | jq -e "$filter" >/dev/null 2>&1 || ok=0
     fi
@@ -125,9 +134,26 @@ check "renew own token" 200 POST auth/token/renew-self --data-binary '{}' \
     -- '.auth.renewable == true'
 check "read metrics (prometheus)" 200 GET 'sys/metrics?format=prometheus'
 check "read metrics (json)" 200 GET sys/metrics -- 'has("Gauges") or has("Counters")'
+# The canaries (canary.read_path / canary.write_path as docs/rules.md suggests them).
+check "read canary: read secret/sealwatch/canary" 200 GET secret/data/sealwatch/canary \
+    -- '.data.data | type == "object"'
+check "write canary: create secret/sealwatch/canary-write" '200|204' POST secret/data/sealwatch/canary-write \
+    --data-binary "{\"data\":{\"at\":\"$(date -u +%FT%TZ)\"}}"
+check "write canary: update secret/sealwatch/canary-write" '200|204' PUT secret/data/sealwatch/canary-write \
+    --data-binary "{\"data\":{\"at\":\"$(date -u +%FT%TZ)\"}}"
 check "cannot read a kv secret" 403 GET secret/data/sealwatch-policy-test
+check "cannot write another kv secret" 403 POST secret/data/sealwatch-policy-test --data-binary '{"data":{"a":"b"}}'
+check "cannot write to the read canary's secret" 403 POST secret/data/sealwatch/canary --data-binary '{"data":{"a":"b"}}'
+check "cannot read the write canary's secret" 403 GET secret/data/sealwatch/canary-write
+check "cannot patch the write canary's secret" 403 PATCH secret/data/sealwatch/canary-write \
+    -H 'Content-Type: application/merge-patch+json' --data-binary '{"data":{"a":"b"}}'
+check "cannot delete the write canary's secret" 403 DELETE secret/data/sealwatch/canary-write
+check "cannot read canary metadata (versions)" 403 GET secret/metadata/sealwatch/canary
+check "cannot write next to the canary" 403 POST secret/data/sealwatch/canary-write2 --data-binary '{"data":{"a":"b"}}'
 check "cannot list kv secrets" 403 LIST secret/metadata
+check "cannot list the canary folder" 403 LIST secret/metadata/sealwatch
 check "cannot list ACL policies" 403 LIST sys/policies/acl
+check "cannot read sys/policies" 403 GET sys/policies/acl
 check "cannot read the sealwatch policy" 403 GET "sys/policies/acl/$POLICY_NAME"
 check "cannot list mounts" 403 GET sys/mounts
 check "cannot create tokens" 403 POST auth/token/create --data-binary '{}'
@@ -160,6 +186,9 @@ check_caps sys/storage/raft/autopilot/state read
 check_caps auth/token/lookup-self read
 check_caps auth/token/renew-self update
 check_caps sys/storage/raft/autopilot/configuration deny
+check_caps secret/data/sealwatch/canary read
+check_caps secret/data/sealwatch/canary-write create,update
+check_caps secret/metadata/sealwatch/canary deny
 check_caps secret/data/anything deny
 
 echo "$passed passed, $failed failed"

@@ -2,7 +2,12 @@
 """A TCP audit sink for the dev cluster's socket audit device: accepts connections on
 127.0.0.1:PORT and discards what they send. Started and stopped by scripts/dev-cluster.sh
 (up, audit-up, audit-down, down); while it is stopped every audited request to the cluster fails."""
-import selectors, socket, sys
+import selectors, signal, socket, sys
+
+# A parent may have started us with SIGTERM ignored (an ignored signal stays ignored across exec):
+# audit-down must be able to stop the sink.
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 sel = selectors.DefaultSelector()
 server = socket.socket()

@@ -312,8 +312,10 @@ audit_sink_stop() {
     kill "$pid" 2>/dev/null || true
     for ((i = 0; i < 100; i++)); do
         audit_sink_pid >/dev/null || break
+        ((i == 40)) && kill -KILL "$pid" 2>/dev/null   # still there after 2 s: SIGTERM was ignored
         sleep 0.05
     done
+    audit_sink_pid >/dev/null && die "audit sink (pid $pid) did not stop"
     rm -f "$DIR/audit-sink.pid"
 }
 

@@ -23,14 +23,14 @@ CONDITIONAL=(
   sealwatch_notifications_failed_total
   sealwatch_notification_queue_length
   sealwatch_notification_oldest_pending_age_seconds
-  sealwatch_probe_errors_total                          # after the first failed probe
   sealwatch_alert_transitions_total                     # after the first alert transition
   sealwatch_notifications_dropped_total                 # after a notification is given up on
-  sealwatch_node_clock_skew_seconds                     # nodes that report clock_skew_ms (Vault)
   sealwatch_node_certificate_expiry_timestamp_seconds   # https nodes
   sealwatch_token_ttl_seconds                           # a token that expires (not root / ttl 0)
   sealwatch_token_renewal_failing                       # with a token (the e2e has one; listed for token-less setups)
   sealwatch_token_renewable                             # with a token
+  sealwatch_vault_responses_total                       # Vault 1.20+ response status codes (OpenBao exports none)
+  sealwatch_vault_leadership_lost_total                 # once a node lost leadership (go-metrics creates it on first use)
 )
 
 tmp=$(mktemp -d)

@@ -148,7 +148,7 @@ extension ClusterProber {
         switch (before, after) {
         case (.unavailable(let old)?, .unavailable(let new)) where old.reason == new.reason: return
         case (_, .unavailable(let f)):
-            logger.warning("node telemetry unavailable (not an outage; rules that read it see no data)",
+            logger.notice("node telemetry unavailable (not an outage; rules that read it see no data)",
                            metadata: ["node": "\(node)", "reason": "\(f.reason)", "detail": "\(f.detail)"])
         case (.unavailable?, .fresh):
             logger.info("node telemetry readable again", metadata: ["node": "\(node)"])

@@ -83,14 +83,11 @@ struct ServiceLevelIntegrationTests {
         try Cluster.healthy()
         let dir = IT.tempDir("denied")
         let tokenFile = try policyToken(period: "1h", dir: dir)
-        let config = try clusterConfig(dir: dir, clusterExtra: """
+        let config = try clusterConfig(dir: dir, tokenFile: tokenFile, clusterExtra: """
                 canary: {read_path: secret/data/sealwatch/canary, write_path: secret/data/not-for-sealwatch}
                 rules:
                   ErrorRate: {for: 0s, min_samples: 1}
             """)
-        var yaml = try String(contentsOfFile: config, encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: tokenFile)
-        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         let daemon = try DaemonProcess(config: config)
         defer { daemon.stop() }
         let address = try await daemon.address()

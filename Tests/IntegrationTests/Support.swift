@@ -141,7 +141,8 @@ struct ITError: Error, CustomStringConvertible {
 }
 
 /// Writes a Sealwatch config for the dev cluster (plus extra YAML appended under the cluster or at top level).
-func clusterConfig(dir: String, interval: String = "1s", timeout: String = "500ms", token: Bool = true,
+/// `tokenFile` replaces the root token (with `token: true`).
+func clusterConfig(dir: String, interval: String = "1s", timeout: String = "500ms", token: Bool = true, tokenFile: String? = nil,
                    clusterExtra: String = "", topExtra: String = "", extraNodes: [(String, String)] = []) throws -> String {
     var nodes = (1...3).map { "      - {name: bao-\($0), address: \"\(IT.address($0))\"}" }
     nodes += extraNodes.map { "      - {name: \($0.0), address: \"\($0.1)\"}" }
@@ -150,7 +151,7 @@ func clusterConfig(dir: String, interval: String = "1s", timeout: String = "500m
     listen: {address: "127.0.0.1:0"}
     clusters:
       - name: dev
-    \(token ? "    token_file: \(IT.rootTokenFile)\n" : "")    nodes:
+    \(token ? "    token_file: \(tokenFile ?? IT.rootTokenFile)\n" : "")    nodes:
     \(nodes.joined(separator: "\n"))
     \(clusterExtra)
     \(topExtra)

@@ -10,10 +10,7 @@ struct TokenIntegrationTests {
         let tokenFile = try policyToken(period: "8s", dir: dir)
         // An 8 s token is always below the default 24 h TokenExpiring threshold: judge it against 2 s,
         // so the alert fires only if renewal fails.
-        let config = try clusterConfig(dir: dir, clusterExtra: "    rules:\n      TokenExpiring: {threshold: 2s}\n")
-        var yaml = try String(contentsOfFile: config, encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: tokenFile)
-        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try clusterConfig(dir: dir, tokenFile: tokenFile, clusterExtra: "    rules:\n      TokenExpiring: {threshold: 2s}\n")
         let daemon = try DaemonProcess(config: config)
         defer { daemon.stop() }
         let address = try await daemon.address()
@@ -35,10 +32,7 @@ struct TokenIntegrationTests {
         let dir = IT.tempDir("badtoken")
         try "s.not-a-valid-token".write(toFile: dir + "/token", atomically: true, encoding: .utf8)
         chmod(dir + "/token", 0o600)
-        let config = try clusterConfig(dir: dir)
-        var yaml = try String(contentsOfFile: config, encoding: .utf8)
-        yaml = yaml.replacingOccurrences(of: IT.rootTokenFile, with: dir + "/token")
-        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try clusterConfig(dir: dir, tokenFile: dir + "/token")
         let daemon = try DaemonProcess(config: config)
         defer { daemon.stop() }
         try await daemon.waitFor("alert TokenExpiring firing", timeout: 15)
